@@ -1,0 +1,126 @@
+/** @module `tokenfleet estimate`: one model on one accelerator configuration at a closed-loop load. */
+import { z } from 'zod';
+import { getAccelerator } from '../../core/catalogue/find-accelerator.js';
+import { getEngine } from '../../core/catalogue/engines.js';
+import type { Precision } from '../../core/catalogue/precision.js';
+import { resolveModel } from '../../config/model-registry.js';
+import { estimateServing, type ServingEstimate } from '../../sim/estimate-serving.js';
+import { fmtGB, fmtNum } from '../format-table.js';
+import { parseOptions, positiveInt } from '../parse-options.js';
+
+const schema = z.object({
+  model: z.string().min(1),
+  accelerator: z.string().min(1),
+  tp: positiveInt,
+  pp: positiveInt,
+  ep: positiveInt.optional(),
+  dp: positiveInt,
+  precision: z.string().optional(),
+  kvPrecision: z.string().optional(),
+  engine: z.string(),
+  isl: positiveInt,
+  osl: positiveInt,
+  concurrency: positiveInt,
+  modelConfigs: z.array(z.string()).optional(),
+  json: z.boolean().optional(),
+});
+
+export function estimateJson(e: ServingEstimate): Record<string, unknown> {
+  const m = e.memory;
+  return {
+    ttftMs: e.ttftMs,
+    tpotMs: e.tpotMs,
+    e2eMs: e.e2eMs,
+    queueMs: e.queueMs,
+    outputTokensPerSecond: e.outputTokensPerSecond,
+    outputTokensPerSecondPerAccelerator: e.outputTokensPerSecondPerAccelerator,
+    requestsPerSecond: e.requestsPerSecond,
+    accelerators: e.accelerators,
+    fits: e.fits,
+    maxConcurrency: e.maxConcurrency,
+    memory: {
+      deviceMemoryBytes: m.deviceMemoryBytes,
+      usableBytes: m.usableBytes,
+      weightBytesPerDevice: m.weightBytesPerDevice,
+      activationBytesPerDevice: m.activationBytesPerDevice,
+      kvCacheBytesPerDevice: m.kvCacheBytesPerDevice,
+      kvBytesPerTokenPerDevice: m.kvBytesPerTokenPerDevice,
+      kvCapacityTokens: m.kvCapacityTokens,
+      kvCapacityBlocks: m.kvCapacityBlocks,
+      neededBytesPerDevice: m.neededBytesPerDevice,
+      ...(m.reason ? { reason: m.reason } : {}),
+    },
+    decodeStepMs: { ...e.decodeStep },
+    prefillStepMs: { ...e.prefillStep },
+    deployment: {
+      model: e.deployment.model.id,
+      accelerator: e.deployment.accelerator.id,
+      engine: e.deployment.engine,
+      parallel: e.deployment.parallel,
+      precision: e.deployment.precision,
+    },
+    confidence: {
+      source: e.confidence.source,
+      ttftMsRange: e.confidence.ttftMsRange,
+      tpotMsRange: e.confidence.tpotMsRange,
+      errorBand: e.calibration.errorBand,
+      note: e.confidence.note,
+      assumptions: e.confidence.assumptions,
+    },
+  };
+}
+
+export function estimateCommand(raw: unknown): void {
+  const o = parseOptions(schema, raw);
+  const accelerator = getAccelerator(o.accelerator);
+  const engine = getEngine(o.engine).id;
+  const { spec } = resolveModel(o.model, o.modelConfigs ?? []);
+  const e = estimateServing({
+    model: spec,
+    accelerator,
+    engine,
+    parallel: { tp: o.tp, pp: o.pp, dp: o.dp, ...(o.ep !== undefined ? { ep: o.ep } : {}) },
+    precision: {
+      ...(o.precision ? { weights: o.precision as Precision, moeWeights: o.precision as Precision } : {}),
+      ...(o.kvPrecision ? { kv: o.kvPrecision as Precision } : {}),
+    },
+    inputTokens: o.isl,
+    outputTokens: o.osl,
+    concurrency: o.concurrency,
+  });
+  if (o.json) {
+    process.stdout.write(JSON.stringify(estimateJson(e), null, 2) + '\n');
+    return;
+  }
+  const d = e.deployment;
+  const m = e.memory;
+  const p = d.parallel;
+  const lines = [
+    `${d.model.id} on ${e.accelerators} x ${accelerator.name} (${engine}; tp${p.tp} pp${p.pp} dp${p.dp} ep${p.ep}; weights ${d.precision.weights}, experts ${d.precision.moeWeights}, kv ${d.precision.kv})`,
+    `closed loop: ${o.concurrency} clients x (${o.isl} in + ${o.osl} out tokens)`,
+    '',
+    `memory per device  ${fmtGB(m.usableBytes)} usable of ${fmtGB(m.deviceMemoryBytes)}: weights ${fmtGB(m.weightBytesPerDevice)}, reserve ${fmtGB(m.activationBytesPerDevice)}, KV ${fmtGB(Math.max(0, m.kvCacheBytesPerDevice))}`,
+  ];
+  if (!e.fits) {
+    lines.push(`fits               NO: ${m.reason ?? 'not enough memory'}`);
+    process.stdout.write(lines.join('\n') + '\n');
+    return;
+  }
+  const band = (r: readonly [number, number]) => `${fmtNum(r[0], 1)}-${fmtNum(r[1], 1)}`;
+  lines.push(
+    `KV cache           ${fmtNum(m.kvCapacityTokens)} tokens (${fmtNum(m.kvCapacityBlocks)} blocks of ${m.kvBlockTokens}); holds ${fmtNum(e.maxConcurrency)} requests of ${o.isl + o.osl} tokens`,
+    '',
+    `TTFT (mean)        ${fmtNum(e.ttftMs, 1)} ms   (likely ${band(e.confidence.ttftMsRange)} ms)`,
+    `TPOT (mean)        ${fmtNum(e.tpotMs, 2)} ms   (likely ${band(e.confidence.tpotMsRange)} ms)`,
+    `queueing (mean)    ${fmtNum(e.queueMs, 1)} ms`,
+    `output tokens/s    ${fmtNum(e.outputTokensPerSecond)} total, ${fmtNum(e.outputTokensPerSecondPerAccelerator)} per accelerator`,
+    `requests/s         ${fmtNum(e.requestsPerSecond, 2)}`,
+    '',
+    `decode step        ${fmtNum(e.decodeStep.totalMs, 2)} ms = GEMM ${fmtNum(e.decodeStep.denseGemmMs, 2)} + MoE ${fmtNum(e.decodeStep.moeMs, 2)} + attention ${fmtNum(e.decodeStep.attentionMs, 2)} + LM head ${fmtNum(e.decodeStep.lmHeadMs, 2)} + comm ${fmtNum(e.decodeStep.commMs, 2)} + overhead ${fmtNum(e.decodeStep.overheadMs, 2)}`,
+    `prefill step       ${fmtNum(e.prefillStep.totalMs, 2)} ms for one chunk (GEMM ${fmtNum(e.prefillStep.denseGemmMs, 2)}, MoE ${fmtNum(e.prefillStep.moeMs, 2)}, attention ${fmtNum(e.prefillStep.attentionMs, 2)}, comm ${fmtNum(e.prefillStep.commMs, 2)})`,
+    '',
+    `confidence         ${e.confidence.source}: ${e.confidence.note}`,
+    ...e.confidence.assumptions.map((a) => `assumption         ${a}`),
+  );
+  process.stdout.write(lines.join('\n') + '\n');
+}

@@ -1,0 +1,63 @@
+/** @module `tokenfleet validate` (npm run validate): predict the measurements and report the errors. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { InvalidInputError } from '../../core/errors.js';
+import { CALIBRATIONS } from '../../core/perf/calibration-data.js';
+import { checkPublishedResults, parsePublishedCsv, publishedSummaryMarkdown } from '../../predict/published-results.js';
+import { validationMarkdown } from '../../predict/validation-markdown.js';
+import { validate } from '../../predict/validation-run.js';
+import { startProgress } from '../progress.js';
+import { cachedResolver, readRows } from './predict.js';
+
+function calibrationSection(): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  return [
+    '## Calibrations in use',
+    '',
+    '| family | engine | rows fitted | TTFT median | TPOT median | GEMM eff. | memory eff. | attention eff. | step overhead ms |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...CALIBRATIONS.map(
+      (c) =>
+        `| ${c.family} | ${c.engine} | ${c.fittedRows} | ${pct(c.errorBand.ttftMedian)} | ${pct(c.errorBand.tpotMedian)} | ${c.efficiencies.gemmCompute.toFixed(2)} | ${c.efficiencies.memory.toFixed(2)} | ${c.efficiencies.attentionCompute.toFixed(2)} | ${c.efficiencies.stepOverheadMs.toFixed(2)} |`,
+    ),
+    '',
+    'Families and engines without measurements (AMD, Huawei, Cambricon, Moore Threads, MetaX, Kunlunxin, Hygon, Biren, the in-house chip; MindIE) use a transferred fit or a documented prior with a wider error band: see docs/calibration.md.',
+    '',
+  ].join('\n');
+}
+
+export function validateCommand(opts: { measurements: string; published: string; report?: string; json?: boolean }): void {
+  const rows = readRows(opts.measurements);
+  const resolve = cachedResolver([]);
+  const started = performance.now();
+  const progress = startProgress('validate', rows.length, !opts.json);
+  const v = validate(rows, resolve, () => progress.tick());
+  progress.stop();
+  const seconds = (performance.now() - started) / 1000;
+  let publishedText: string;
+  try {
+    publishedText = readFileSync(opts.published, 'utf8');
+  } catch (e) {
+    throw new InvalidInputError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, opts.published);
+  }
+  const checks = checkPublishedResults(parsePublishedCsv(publishedText, opts.published), resolve);
+  if (opts.json) {
+    const { rows: _rows, ...summary } = v;
+    process.stdout.write(JSON.stringify({ ...summary, published: checks, wallSeconds: seconds }, null, 2) + '\n');
+  } else {
+    const s = v.heldOut;
+    const o = v.overall;
+    process.stdout.write(
+      [
+        `predicted ${o.predicted} of ${o.rows} unique rows (${v.totalRows} in the file) in ${seconds.toFixed(1)} s`,
+        `held out: TTFT median ${s.ttftMedianApe.toFixed(1)}% p90 ${s.ttftP90Ape.toFixed(1)}%; TPOT median ${s.tpotMedianApe.toFixed(1)}% p90 ${s.tpotP90Ape.toFixed(1)}% (${s.rows} rows)`,
+        `all rows: TTFT median ${o.ttftMedianApe.toFixed(1)}% p90 ${o.ttftP90Ape.toFixed(1)}%; TPOT median ${o.tpotMedianApe.toFixed(1)}% p90 ${o.tpotP90Ape.toFixed(1)}%; coverage ${(o.coverage * 100).toFixed(1)}%`,
+        ...v.bySystem.map((g) => `  ${g.group.padEnd(10)} TTFT ${g.summary.ttftMedianApe.toFixed(1)}%  TPOT ${g.summary.tpotMedianApe.toFixed(1)}%  (${g.summary.rows} rows)`),
+        `published results: ${checks.filter((c) => c.status === 'compared').length} compared, ${checks.filter((c) => c.status === 'skipped').length} skipped, ${checks.filter((c) => c.status === 'failed').length} failed`,
+      ].join('\n') + '\n',
+    );
+  }
+  if (opts.report) {
+    writeFileSync(opts.report, validationMarkdown(v, { calibrationSection: calibrationSection(), publishedSection: publishedSummaryMarkdown(checks) }));
+    if (!opts.json) process.stdout.write(`report written to ${opts.report}\n`);
+  }
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+/**
+ * @module The CLI entry point: builds the command tree, renders every error
+ * once, and is the only place that exits the process. Command modules load
+ * lazily so that `--help` is instant.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { TokenfleetError } from '../core/errors.js';
+
+const program = new Command();
+program
+  .name('tokenfleet')
+  .description('Plan, simulate and serve LLM tokens on a fleet of mixed accelerators')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+const catalog = program.command('catalog').description('list accelerators, models and engines with their sources');
+catalog
+  .command('accelerators')
+  .description('list accelerators')
+  .option('--json', 'machine-readable output')
+  .addHelpText('after', '\nExample:\n  $ tokenfleet catalog accelerators\n  $ tokenfleet catalog accelerators --json')
+  .action(async (opts) => (await import('./commands/catalog.js')).listAcceleratorsCommand(opts));
+catalog
+  .command('accelerator <id>')
+  .description('show one accelerator in full, every number with its source and confidence')
+  .option('--json', 'machine-readable output')
+  .addHelpText('after', '\nExample:\n  $ tokenfleet catalog accelerator h20')
+  .action(async (id, opts) => (await import('./commands/catalog.js')).showAcceleratorCommand(id, opts));
+catalog
+  .command('models')
+  .description('list the built-in models (or those of --model-configs DIR) with derived sizes')
+  .option('--model-configs <dir>', 'a directory of org--name_config.json files')
+  .option('--json', 'machine-readable output')
+  .action(async (opts) => (await import('./commands/catalog.js')).listModelsCommand(opts));
+catalog
+  .command('model <id>')
+  .description('show one model: architecture, parameters, KV bytes per token')
+  .option('--json', 'machine-readable output')
+  .action(async (id, opts) => (await import('./commands/catalog.js')).showModelCommand(id, opts));
+catalog
+  .command('engines')
+  .description('list serving engines, their features, defaults and calibration status')
+  .option('--json', 'machine-readable output')
+  .action(async (opts) => (await import('./commands/catalog.js')).listEnginesCommand(opts));
+
+program
+  .command('estimate')
+  .description('steady state of a closed-loop benchmark of one model on one accelerator configuration')
+  .requiredOption('--model <id|config.json>', 'model id (e.g. meta-llama/Llama-3.1-70B) or a config.json path')
+  .requiredOption('--accelerator <id>', 'accelerator id (e.g. h200-sxm, h20, ascend-910c)')
+  .option('--tp <n>', 'tensor parallelism', '1')
+  .option('--pp <n>', 'pipeline parallelism', '1')
+  .option('--ep <n>', 'expert parallelism (default: tp x dp for MoE models)')
+  .option('--dp <n>', 'attention data parallelism', '1')
+  .addOption(new Option('--precision <p>', 'weight precision (default: the model config, else bf16)').choices(['bf16', 'fp16', 'fp8', 'int8', 'fp4', 'int4']))
+  .addOption(new Option('--kv-precision <p>', 'KV cache precision').choices(['bf16', 'fp16', 'fp8', 'int8', 'fp4']))
+  .addOption(new Option('--engine <id>', 'serving engine').choices(['vllm', 'sglang', 'trtllm', 'mindie', 'generic']).default('vllm'))
+  .requiredOption('--isl <n>', 'input tokens per request')
+  .requiredOption('--osl <n>', 'output tokens per request')
+  .requiredOption('--concurrency <n>', 'concurrent clients')
+  .option('--model-configs <dir...>', 'extra directories of org--name_config.json files')
+  .option('--json', 'machine-readable output')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  $ tokenfleet estimate --model meta-llama/Llama-3.1-70B --accelerator h200-sxm --tp 4 --precision fp8 --isl 1024 --osl 1024 --concurrency 32\n  $ tokenfleet estimate --model deepseek-ai/DeepSeek-R1 --accelerator ascend-910c --tp 16 --engine mindie --isl 2048 --osl 512 --concurrency 64 --json',
+  )
+  .action(async (opts) => (await import('./commands/estimate.js')).estimateCommand(opts));
+
+program
+  .command('predict <input.csv>')
+  .description("predict TTFT and TPOT for each row of a CSV in AIConfigurator's silicon-sample format")
+  .option('--model-configs <dir...>', 'directories of org--name_config.json files (searched before the built-in set)')
+  .option('--out <file>', 'write id,ttft_ms,tpot_ms,error here (default: standard output)')
+  .option('--quiet', 'no progress bar or summary')
+  .addHelpText('after', '\nExample:\n  $ tokenfleet predict ../shared/data/validation/silicon-measurements.csv --out predictions.csv')
+  .action(async (file, opts) => (await import('./commands/predict.js')).predictCommand(file, opts));
+
+program
+  .command('validate')
+  .description('predict the measurements and report the errors (npm run validate)')
+  .option('--measurements <file>', 'silicon-sample CSV with measured columns', '../shared/data/validation/silicon-measurements.csv')
+  .option('--published <file>', 'published results CSV', '../shared/data/validation/published-results.csv')
+  .option('--report <file>', 'also write the report as Markdown')
+  .option('--json', 'machine-readable output')
+  .action(async (opts) => (await import('./commands/validate.js')).validateCommand(opts));
+
+program
+  .command('calibrate')
+  .description('refit the efficiency factors on the measurements (npm run calibrate)')
+  .option('--measurements <file>', 'silicon-sample CSV with measured columns', '../shared/data/validation/silicon-measurements.csv')
+  .option('--out <file>', 'generated TypeScript module', 'src/core/perf/calibration-data.ts')
+  .option('--max-rows <n>', 'training rows per (family, engine) group', '120')
+  .action(async (opts) => (await import('./commands/calibrate.js')).calibrateCommand(opts));
+
+program
+  .command('demo', { isDefault: false })
+  .description('what npm start runs for now: the catalogue and an example estimate')
+  .action(async () => (await import('./commands/demo.js')).demoCommand());
+
+async function main(): Promise<number> {
+  try {
+    await program.parseAsync(process.argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Commander already printed the message; help and version exit 0.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (e instanceof TokenfleetError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main();

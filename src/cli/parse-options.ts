@@ -1,0 +1,16 @@
+/** @module Validates CLI options with zod and turns failures into exit-code-2 errors naming the option. */
+import { z } from 'zod';
+import { InvalidInputError } from '../core/errors.js';
+
+/** A positive integer given as a CLI string. */
+export const positiveInt = z.coerce.number({ error: 'expected a number' }).int('expected a whole number').positive('expected a positive number');
+
+export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
+  const first = r.error.issues[0]!;
+  const key = first.path.map(String).join('.');
+  const flag = '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+  const got = first.path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined), raw);
+  throw new InvalidInputError(`${first.message}${got !== undefined ? `, got '${String(got)}'` : ''}`, flag);
+}

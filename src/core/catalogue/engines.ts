@@ -1,0 +1,112 @@
+/**
+ * @module Serving engines: their features and the scheduler defaults the
+ * performance model and the simulator use. Calibrated efficiencies live in
+ * `core/perf/calibration-data.ts`; this file says what each engine does.
+ */
+import { NoSuchEntryError, closestMatches } from '../errors.js';
+import { ENGINE_IDS, type EngineId } from './accelerator-spec.js';
+
+/** How an engine mixes prefill and decode work in one iteration. */
+export type BatchingPolicy =
+  /** Prefill chunks and decode tokens share one step under a token budget (vLLM v1, TensorRT-LLM in-flight batching). */
+  | 'mixed-chunked'
+  /** A step is either a prefill batch or a decode batch; waiting prefills go first (SGLang's default, without --enable-mixed-chunk). */
+  | 'prefill-first';
+
+export interface EngineSpec {
+  readonly id: EngineId;
+  readonly name: string;
+  readonly description: string;
+  readonly features: {
+    readonly chunkedPrefill: boolean;
+    readonly prefixCaching: boolean;
+    readonly disaggregation: boolean;
+    readonly speculativeDecoding: boolean;
+  };
+  readonly batching: BatchingPolicy;
+  /** Default token budget per iteration (max_num_batched_tokens / chunked_prefill_size / max_num_tokens). */
+  readonly maxBatchedTokens: number;
+  /** Default cap on running sequences per replica (or per attention-DP rank). */
+  readonly maxRunningSequences: number;
+  /** KV cache block (page) size in tokens. */
+  readonly kvBlockTokens: number;
+  /** Fraction of device memory the engine may use for weights, activations and KV. */
+  readonly memoryUtilization: number;
+  /** Where the defaults come from. */
+  readonly source: string;
+}
+
+export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
+  vllm: {
+    id: 'vllm',
+    name: 'vLLM',
+    description: 'vLLM v1: continuous batching, chunked prefill mixed with decode under a token budget, paged KV cache.',
+    features: { chunkedPrefill: true, prefixCaching: true, disaggregation: true, speculativeDecoding: true },
+    batching: 'mixed-chunked',
+    maxBatchedTokens: 8192,
+    maxRunningSequences: 1024,
+    kvBlockTokens: 16,
+    memoryUtilization: 0.9,
+    source: 'vLLM v1 engine arguments: max_num_batched_tokens 8192 for the API server, max_num_seqs 1024, block_size 16, gpu_memory_utilization 0.9',
+  },
+  sglang: {
+    id: 'sglang',
+    name: 'SGLang',
+    description: 'SGLang: RadixAttention prefix cache, prefill batches scheduled ahead of decode batches (mixed chunks off by default), page size 1.',
+    features: { chunkedPrefill: true, prefixCaching: true, disaggregation: true, speculativeDecoding: true },
+    batching: 'prefill-first',
+    maxBatchedTokens: 8192,
+    maxRunningSequences: 1024,
+    kvBlockTokens: 1,
+    memoryUtilization: 0.88,
+    source: 'SGLang server arguments: chunked_prefill_size 8192, enable_mixed_chunk false, page_size 1, mem_fraction_static about 0.88 on 80-192 GB GPUs',
+  },
+  trtllm: {
+    id: 'trtllm',
+    name: 'TensorRT-LLM',
+    description: 'TensorRT-LLM PyTorch backend: in-flight batching with chunked context, CUDA graphs for decode, paged KV cache.',
+    features: { chunkedPrefill: true, prefixCaching: true, disaggregation: true, speculativeDecoding: true },
+    batching: 'mixed-chunked',
+    maxBatchedTokens: 8192,
+    maxRunningSequences: 2048,
+    kvBlockTokens: 32,
+    memoryUtilization: 0.9,
+    source: 'TensorRT-LLM LLM API defaults: max_num_tokens 8192, max_batch_size 2048, tokens_per_block 32, free_gpu_memory_fraction 0.9',
+  },
+  mindie: {
+    id: 'mindie',
+    name: 'MindIE',
+    description: 'Huawei MindIE on CANN (Ascend): continuous batching with a prefill/decode split scheduler.',
+    features: { chunkedPrefill: true, prefixCaching: true, disaggregation: true, speculativeDecoding: true },
+    batching: 'prefill-first',
+    maxBatchedTokens: 8192,
+    maxRunningSequences: 512,
+    kvBlockTokens: 128,
+    memoryUtilization: 0.85,
+    source: 'MindIE Service configuration (maxPrefillTokens 8192, maxBatchSize, cacheBlockSize 128); ASSUMPTION where the documentation gives ranges',
+  },
+  generic: {
+    id: 'generic',
+    name: 'Generic engine',
+    description: 'A vLLM-like engine with uncalibrated, conservative efficiencies; use for accelerators without engine measurements.',
+    features: { chunkedPrefill: true, prefixCaching: true, disaggregation: false, speculativeDecoding: false },
+    batching: 'mixed-chunked',
+    maxBatchedTokens: 8192,
+    maxRunningSequences: 512,
+    kvBlockTokens: 16,
+    memoryUtilization: 0.9,
+    source: 'ASSUMPTION: vLLM-like defaults',
+  },
+};
+
+export function listEngines(): readonly EngineSpec[] {
+  return ENGINE_IDS.map((id) => ENGINES[id]);
+}
+
+export function getEngine(id: string): EngineSpec {
+  const key = id.toLowerCase().replace(/[-_ ]/g, '');
+  const alias: Record<string, EngineId> = { tensorrtllm: 'trtllm', trt: 'trtllm' };
+  const found = (ENGINE_IDS as readonly string[]).includes(key) ? (key as EngineId) : alias[key];
+  if (!found) throw new NoSuchEntryError('engine', id, closestMatches(id, ENGINE_IDS));
+  return ENGINES[found];
+}

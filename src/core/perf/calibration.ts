@@ -1,0 +1,59 @@
+/**
+ * @module Which efficiencies apply to an (accelerator, engine) pair: the fit
+ * for its family and engine when there is one, else a transfer from the
+ * nearest fitted family, else a documented prior, each with its error band.
+ */
+import type { AcceleratorFamily, AcceleratorSpec, EngineId } from '../catalogue/accelerator-spec.js';
+import { CALIBRATIONS } from './calibration-data.js';
+import { CUDA_PRIOR, DOMESTIC_PRIOR, type Calibration, type ErrorBand } from './efficiency.js';
+
+/** Families whose fits transfer to a family without measurements, nearest first. */
+const TRANSFER: Partial<Record<AcceleratorFamily, readonly AcceleratorFamily[]>> = {
+  ampere: ['hopper'],
+  hopper: ['blackwell'],
+  blackwell: ['blackwell-ultra', 'hopper'],
+  'blackwell-ultra': ['blackwell', 'hopper'],
+  'blackwell-workstation': ['blackwell', 'hopper'],
+  cdna3: ['hopper'],
+  cdna4: ['blackwell', 'hopper'],
+};
+
+/** Error band of an uncalibrated prior: wide, on purpose (ASSUMPTION until measurements arrive). */
+const PRIOR_BAND: ErrorBand = { ttftMedian: 0.5, ttftP90: 1.0, tpotMedian: 0.35, tpotP90: 0.7 };
+
+function widen(b: ErrorBand, factor: number): ErrorBand {
+  return { ttftMedian: b.ttftMedian * factor, ttftP90: b.ttftP90 * factor, tpotMedian: b.tpotMedian * factor, tpotP90: b.tpotP90 * factor };
+}
+
+const CUDA_FAMILIES: ReadonlySet<AcceleratorFamily> = new Set(['ampere', 'hopper', 'blackwell', 'blackwell-ultra', 'blackwell-workstation']);
+
+export function calibrationFor(acc: AcceleratorSpec, engine: EngineId, table: readonly Calibration[] = CALIBRATIONS): Calibration {
+  const exact = table.find((c) => c.family === acc.family && c.engine === engine && c.source === 'fitted');
+  if (exact) return exact;
+  const engineFallback: EngineId = engine === 'generic' || engine === 'mindie' ? 'vllm' : engine;
+  for (const fam of TRANSFER[acc.family] ?? []) {
+    const t = table.find((c) => c.family === fam && c.engine === engineFallback && c.source === 'fitted');
+    if (t) {
+      return {
+        ...t,
+        family: acc.family,
+        engine,
+        source: 'transferred',
+        errorBand: widen(t.errorBand, 1.5),
+        note: `transferred from ${fam}/${t.engine} (no measurements of ${acc.family}/${engine}); error band widened 1.5x`,
+      };
+    }
+  }
+  const cuda = CUDA_FAMILIES.has(acc.family) || acc.vendor === 'AMD';
+  return {
+    family: acc.family,
+    engine,
+    efficiencies: cuda ? CUDA_PRIOR : DOMESTIC_PRIOR,
+    errorBand: PRIOR_BAND,
+    source: 'prior',
+    fittedRows: 0,
+    note: cuda
+      ? 'prior for mature CUDA/ROCm engines (no measurements of this family and engine)'
+      : 'ASSUMPTION: prior for young software stacks (no public measurements); see docs/calibration.md',
+  };
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { getAccelerator } from '../catalogue/find-accelerator.js';
+import { resolveModel } from '../../config/model-registry.js';
+import { InvalidInputError } from '../errors.js';
+import { makeDeployment } from './deployment.js';
+import { planMemory } from './memory-plan.js';
+
+const llama70 = resolveModel('meta-llama/Llama-3.1-70B').spec;
+const ds = resolveModel('deepseek-ai/DeepSeek-V3').spec;
+const h200 = getAccelerator('h200-sxm');
+const h20 = getAccelerator('h20');
+
+describe('deployment validation', () => {
+  it('rejects a TP that does not divide the attention heads, naming the option', () => {
+    expect(() => makeDeployment({ model: llama70, accelerator: h200, engine: 'vllm', parallel: { tp: 3 } })).toThrow(InvalidInputError);
+    expect(() => makeDeployment({ model: llama70, accelerator: h200, engine: 'vllm', parallel: { tp: 3 } })).toThrow(/--tp.*does not divide the 64 attention heads/);
+  });
+  it('rejects non-positive sizes and an EP that does not divide the experts', () => {
+    expect(() => makeDeployment({ model: llama70, accelerator: h200, engine: 'vllm', parallel: { tp: 0 } })).toThrow(/--tp/);
+    expect(() => makeDeployment({ model: ds, accelerator: h200, engine: 'sglang', parallel: { tp: 8, ep: 3 } })).toThrow(/--ep/);
+  });
+  it('defaults EP to tp x dp for MoE models and the KV precision to fp8 for 8-bit weights', () => {
+    const d = makeDeployment({ model: ds, accelerator: h200, engine: 'sglang', parallel: { tp: 1, dp: 8 }, precision: { weights: 'fp8' } });
+    expect(d.parallel).toMatchObject({ tp: 1, dp: 8, ep: 8, moeTp: 1 });
+    expect(d.devices).toBe(8);
+    expect(d.precision.kv).toBe('fp8');
+  });
+});
+
+describe('memory plan', () => {
+  it('Llama-3.1-70B in bf16 does not fit one H200 and says how much it needs', () => {
+    const plan = planMemory(makeDeployment({ model: llama70, accelerator: h200, engine: 'vllm', parallel: { tp: 1 }, precision: { weights: 'bf16' } }));
+    expect(plan.fits).toBe(false);
+    expect(plan.neededBytesPerDevice).toBeGreaterThan(141e9);
+    expect(plan.reason).toMatch(/needs .* GB per device/);
+  });
+  it('Llama-3.1-70B in fp8 fits one H200 with a KV cache of about (usable - weights - reserve) / KV per token', () => {
+    const plan = planMemory(makeDeployment({ model: llama70, accelerator: h200, engine: 'vllm', parallel: { tp: 1 }, precision: { weights: 'fp8', kv: 'fp8' } }));
+    expect(plan.fits).toBe(true);
+    expect(plan.kvBytesPerTokenPerDevice).toBe(80 * 2 * 8 * 128);
+    const expected = (141e9 * 0.9 - plan.weightBytesPerDevice - plan.activationBytesPerDevice) / (80 * 2 * 8 * 128);
+    expect(plan.kvCapacityTokens).toBe(Math.floor(expected));
+    expect(plan.weightBytesPerDevice).toBeGreaterThan(70e9);
+    expect(plan.weightBytesPerDevice).toBeLessThan(74e9);
+  });
+  it('TP shards weights and KV heads', () => {
+    const one = planMemory(makeDeployment({ model: llama70, accelerator: h20, engine: 'vllm', parallel: { tp: 2 }, precision: { weights: 'fp8' } }));
+    const four = planMemory(makeDeployment({ model: llama70, accelerator: h20, engine: 'vllm', parallel: { tp: 4 }, precision: { weights: 'fp8' } }));
+    expect(four.weightBytesPerDevice).toBeLessThan(one.weightBytesPerDevice / 1.9);
+    expect(four.kvBytesPerTokenPerDevice).toBe(one.kvBytesPerTokenPerDevice / 2);
+  });
+  it('DeepSeek-V3 in fp8 does not fit 8 H20 but fits 16 as attention DP with EP16', () => {
+    const eight = planMemory(makeDeployment({ model: ds, accelerator: h20, engine: 'sglang', parallel: { tp: 8 }, precision: { weights: 'fp8' } }));
+    expect(eight.fits).toBe(false);
+    const sixteen = planMemory(makeDeployment({ model: ds, accelerator: h20, engine: 'sglang', parallel: { tp: 1, dp: 16 }, precision: { weights: 'fp8' } }));
+    expect(sixteen.fits).toBe(true);
+  });
+});

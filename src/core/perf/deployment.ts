@@ -1,0 +1,112 @@
+/**
+ * @module A deployment: one model replica on a group of accelerators with a
+ * parallel layout, precisions and an engine; validated once, then compiled
+ * into the per-device constants the step-time and memory models use.
+ */
+import type { AcceleratorSpec, EngineId } from '../catalogue/accelerator-spec.js';
+import type { ModelSpec } from '../catalogue/model-spec.js';
+import { BYTES_PER_ELEMENT, type Precision } from '../catalogue/precision.js';
+import { parameterBreakdown, type ParameterBreakdown } from '../catalogue/model-size.js';
+import { InvalidInputError } from '../errors.js';
+
+export interface ParallelConfig {
+  /** Tensor parallelism of attention (and of dense layers) within one attention-DP rank. */
+  readonly tp: number;
+  /** Pipeline stages. */
+  readonly pp: number;
+  /** Attention data-parallel ranks (DeepSeek-style DP attention); 1 when off. */
+  readonly dp: number;
+  /** Expert parallelism of the MoE layers. */
+  readonly ep: number;
+  /** Tensor parallelism inside each expert; moeTp * ep = tp * dp. */
+  readonly moeTp: number;
+}
+
+export interface PrecisionConfig {
+  /** Weights and GEMM activations of the linear layers. */
+  readonly weights: Precision;
+  /** Routed-expert weights (may differ, e.g. fp4 experts with fp8 attention). */
+  readonly moeWeights: Precision;
+  /** KV cache. */
+  readonly kv: Precision;
+}
+
+export interface DeploymentInput {
+  readonly model: ModelSpec;
+  readonly accelerator: AcceleratorSpec;
+  readonly engine: EngineId;
+  readonly parallel: Partial<ParallelConfig>;
+  readonly precision?: Partial<PrecisionConfig>;
+}
+
+export interface Deployment {
+  readonly model: ModelSpec;
+  readonly accelerator: AcceleratorSpec;
+  readonly engine: EngineId;
+  readonly parallel: ParallelConfig;
+  readonly precision: PrecisionConfig;
+  readonly params: ParameterBreakdown;
+  /** Accelerators in one replica: tp * dp * pp. */
+  readonly devices: number;
+}
+
+function positiveInt(v: number, name: string): number {
+  if (!Number.isInteger(v) || v < 1) throw new InvalidInputError(`expected a positive integer, got ${v}`, name);
+  return v;
+}
+
+/** Fills defaults and checks that the layout makes sense for this model. */
+export function makeDeployment(input: DeploymentInput): Deployment {
+  const { model } = input;
+  const tp = positiveInt(input.parallel.tp ?? 1, '--tp');
+  const pp = positiveInt(input.parallel.pp ?? 1, '--pp');
+  const dp = positiveInt(input.parallel.dp ?? 1, '--dp');
+  const moeGroup = tp * dp;
+  let ep = positiveInt(input.parallel.ep ?? (model.moe ? moeGroup : 1), '--ep');
+  if (!model.moe) ep = 1;
+  const moeTp = positiveInt(input.parallel.moeTp ?? Math.max(1, Math.floor(moeGroup / ep)), '--moe-tp');
+  if (model.numAttentionHeads % tp !== 0) {
+    throw new InvalidInputError(
+      `tensor parallelism ${tp} does not divide the ${model.numAttentionHeads} attention heads of ${model.id}`,
+      '--tp',
+    );
+  }
+  if (pp > model.numLayers) {
+    throw new InvalidInputError(`${pp} pipeline stages for ${model.numLayers} layers`, '--pp');
+  }
+  if (model.moe) {
+    if (ep * moeTp !== moeGroup) {
+      throw new InvalidInputError(
+        `expert parallelism ${ep} x expert TP ${moeTp} must equal tp x dp = ${moeGroup}`,
+        '--ep',
+      );
+    }
+    if (model.moe.numExperts % ep !== 0) {
+      throw new InvalidInputError(`expert parallelism ${ep} does not divide the ${model.moe.numExperts} experts of ${model.id}`, '--ep');
+    }
+  } else if (dp > 1) {
+    // Attention DP without MoE is plain data parallelism: allowed, each rank a full copy sharded by tp.
+  }
+  const weights = input.precision?.weights ?? model.declaredWeightPrecision ?? 'bf16';
+  const precision: PrecisionConfig = {
+    weights,
+    moeWeights: input.precision?.moeWeights ?? weights,
+    kv: input.precision?.kv ?? (BYTES_PER_ELEMENT[weights] <= 1 ? 'fp8' : 'bf16'),
+  };
+  for (const [k, p] of Object.entries(precision)) {
+    const native = input.accelerator.precisions;
+    const ok = native.includes(p) || (p === 'fp16' && native.includes('bf16')) || (p === 'bf16' && native.includes('fp16'));
+    // A precision the chip lacks natively still runs (weight-only dequantisation), at the rate of the next wider one;
+    // the step-time model handles that, so only truly unusable combinations are rejected here.
+    if (!ok && p === 'fp32') throw new InvalidInputError(`fp32 serving is not supported`, `precision.${k}`);
+  }
+  return {
+    model,
+    accelerator: input.accelerator,
+    engine: input.engine,
+    parallel: { tp, pp, dp, ep, moeTp },
+    precision,
+    params: parameterBreakdown(model),
+    devices: tp * dp * pp,
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * @module Efficiency factors of the step-time model: what fraction of the
+ * hardware's peak an engine reaches for each kind of work, and its fixed costs.
+ * Fitted per (accelerator family, engine) by `npm run calibrate`; documented
+ * priors elsewhere (see docs/calibration.md).
+ */
+import type { AcceleratorFamily, EngineId } from '../catalogue/accelerator-spec.js';
+
+export interface Efficiencies {
+  /** Fraction of dense peak reached by large GEMMs (compute-bound regime). */
+  readonly gemmCompute: number;
+  /** Fraction of memory bandwidth reached streaming weights and KV cache. */
+  readonly memory: number;
+  /** Fraction of the bf16 peak reached by prefill attention (flash attention). */
+  readonly attentionCompute: number;
+  /** Fraction of the scale-up link bandwidth reached by collectives. */
+  readonly comm: number;
+  /** Fixed latency of one collective, microseconds. */
+  readonly commLatencyUs: number;
+  /** Multiplier (>= 1) on routed-expert work for load imbalance across experts and EP ranks. */
+  readonly moeImbalance: number;
+  /** Fixed cost of every iteration (scheduling, launch, sampling), milliseconds. */
+  readonly stepOverheadMs: number;
+  /** Extra fixed cost of an iteration that contains prefill work, milliseconds. */
+  readonly prefillOverheadMs: number;
+  /** Cost per running sequence per iteration (sampling, bookkeeping), microseconds. */
+  readonly perSequenceUs: number;
+  /** Fixed kernel cost per decoder layer per iteration (norms, rope, small kernels), microseconds. */
+  readonly perLayerUs: number;
+}
+
+/** How sure a calibrated prediction is: typical relative errors from validation. */
+export interface ErrorBand {
+  /** Median absolute relative error of TTFT, e.g. 0.15 for 15%. */
+  readonly ttftMedian: number;
+  /** 90th percentile absolute relative error of TTFT. */
+  readonly ttftP90: number;
+  readonly tpotMedian: number;
+  readonly tpotP90: number;
+}
+
+export type CalibrationSource =
+  /** Fitted on measurements of this family with this engine. */
+  | 'fitted'
+  /** Fitted on this engine but another family; transferred. */
+  | 'transferred'
+  /** A documented prior, no measurements. */
+  | 'prior';
+
+export interface Calibration {
+  readonly family: AcceleratorFamily;
+  readonly engine: EngineId;
+  readonly efficiencies: Efficiencies;
+  readonly errorBand: ErrorBand;
+  readonly source: CalibrationSource;
+  /** Rows the fit used (0 for priors). */
+  readonly fittedRows: number;
+  readonly note: string;
+}
+
+export const EFFICIENCY_KEYS = [
+  'gemmCompute', 'memory', 'attentionCompute', 'comm', 'commLatencyUs', 'moeImbalance',
+  'stepOverheadMs', 'prefillOverheadMs', 'perSequenceUs', 'perLayerUs',
+] as const satisfies readonly (keyof Efficiencies)[];
+
+/** Bounds the fit respects, so calibrated values stay physical. */
+export const EFFICIENCY_BOUNDS: Readonly<Record<keyof Efficiencies, readonly [number, number]>> = {
+  gemmCompute: [0.2, 0.95],
+  memory: [0.3, 0.95],
+  attentionCompute: [0.1, 0.9],
+  comm: [0.2, 0.95],
+  commLatencyUs: [2, 200],
+  moeImbalance: [1, 3],
+  stepOverheadMs: [0.05, 30],
+  prefillOverheadMs: [0, 100],
+  perSequenceUs: [0, 200],
+  perLayerUs: [0, 200],
+};
+
+/**
+ * The prior for mature CUDA engines on Nvidia data-centre GPUs: typical
+ * fractions of peak reported for vLLM/SGLang/TensorRT-LLM kernels
+ * (cuBLAS/CUTLASS GEMMs 60-75% of dense peak, flash attention 40-60%,
+ * weight streaming 75-85% of HBM bandwidth, NCCL 70-80% of NVLink).
+ */
+export const CUDA_PRIOR: Efficiencies = {
+  gemmCompute: 0.65,
+  memory: 0.8,
+  attentionCompute: 0.45,
+  comm: 0.7,
+  commLatencyUs: 15,
+  moeImbalance: 1.3,
+  stepOverheadMs: 2,
+  prefillOverheadMs: 1,
+  perSequenceUs: 10,
+  perLayerUs: 8,
+};
+
+/**
+ * The prior for young software stacks (CANN/MindIE, MUSA, MACA, Neuware,
+ * XPU, DTK, the in-house chip): kernels reach a smaller fraction of peak,
+ * which PRODUCT.md and vendor disclosures describe qualitatively; the numbers
+ * are an ASSUMPTION with a wide error band until measurements arrive.
+ */
+export const DOMESTIC_PRIOR: Efficiencies = {
+  gemmCompute: 0.45,
+  memory: 0.65,
+  attentionCompute: 0.3,
+  comm: 0.55,
+  commLatencyUs: 30,
+  moeImbalance: 1.5,
+  stepOverheadMs: 4,
+  prefillOverheadMs: 2,
+  perSequenceUs: 20,
+  perLayerUs: 15,
+};

@@ -1,0 +1,118 @@
+/**
+ * @module Memory of one device of a deployment: weights, activation reserve,
+ * and what is left for the KV cache, in tokens and blocks.
+ */
+import { getEngine } from '../catalogue/engines.js';
+import { attentionShapeFor, kvBytesPerTokenPerLayer } from '../catalogue/model-size.js';
+import { BYTES_PER_ELEMENT } from '../catalogue/precision.js';
+import type { Deployment } from './deployment.js';
+
+export interface MemoryPlan {
+  /** Device memory, bytes. */
+  readonly deviceMemoryBytes: number;
+  /** Memory the engine may use (device memory x utilisation), bytes. */
+  readonly usableBytes: number;
+  /** Weights held by the most loaded device, bytes. */
+  readonly weightBytesPerDevice: number;
+  /** Activation, workspace and runtime reserve, bytes. */
+  readonly activationBytesPerDevice: number;
+  /** Left for the KV cache (negative when the weights alone do not fit), bytes. */
+  readonly kvCacheBytesPerDevice: number;
+  /** KV bytes one token adds on one device (all attention layers of its stage). */
+  readonly kvBytesPerTokenPerDevice: number;
+  /** Fixed per-sequence state (linear-attention layers), bytes per device. */
+  readonly stateBytesPerSequencePerDevice: number;
+  /** Tokens the replica's KV cache holds (summed over attention-DP ranks), for full-attention contexts. */
+  readonly kvCapacityTokens: number;
+  /** Same, in engine blocks. */
+  readonly kvCapacityBlocks: number;
+  readonly kvBlockTokens: number;
+  /** Whether the model fits with room for at least one block of KV. */
+  readonly fits: boolean;
+  /** Bytes needed per device for weights, reserve and one block of KV (for the error message). */
+  readonly neededBytesPerDevice: number;
+  /** Why it does not fit, when it does not. */
+  readonly reason?: string;
+}
+
+/** Fixed runtime reserve per device: CUDA/CANN context, graphs, communicator buffers (ASSUMPTION, typical of vLLM profiles). */
+const RUNTIME_RESERVE_BYTES = 1.5e9;
+
+export function planMemory(d: Deployment, opts: { memoryUtilization?: number; maxBatchedTokens?: number; maxRunningSequences?: number } = {}): MemoryPlan {
+  const m = d.model;
+  const p = d.params;
+  const { tp, pp, ep, moeTp, dp } = d.parallel;
+  const engine = getEngine(d.engine);
+  const memory = d.accelerator.memoryBytes.value;
+  if (memory === null) throw new Error(`memory of ${d.accelerator.id} is unknown`);
+  const util = opts.memoryUtilization ?? engine.memoryUtilization;
+  const usable = memory * util;
+  const stageFraction = Math.ceil(m.numLayers / pp) / m.numLayers;
+
+  const wb = BYTES_PER_ELEMENT[d.precision.weights];
+  const moeWb = BYTES_PER_ELEMENT[d.precision.moeWeights];
+  const denseParams =
+    p.numAttentionLayers * p.attentionParamsPerLayer +
+    p.numLinearLayers * p.linearMixerParamsPerLayer +
+    p.numDenseMlpLayers * p.denseMlpParamsPerLayer +
+    p.numMoeLayers * (p.sharedExpertParamsPerLayer + p.routerParamsPerLayer);
+  const expertParams = m.moe ? p.numMoeLayers * m.moe.numExperts * p.routedExpertParams : 0;
+  const weightBytes =
+    ((denseParams / tp) * wb + (expertParams / (ep * moeTp)) * moeWb) * stageFraction +
+    // Embedding on the first stage, LM head on the last: both bf16, vocab-parallel over tp.
+    ((p.embeddingParams + (pp === 1 ? p.lmHeadParams : 0)) / tp) * 2;
+
+  const maxTokens = opts.maxBatchedTokens ?? engine.maxBatchedTokens;
+  const maxSeqs = opts.maxRunningSequences ?? engine.maxRunningSequences;
+  const interPerDevice = Math.max(m.intermediateSize, m.moe ? m.moe.expertIntermediateSize * m.moe.topK : 0) / tp;
+  const activation =
+    RUNTIME_RESERVE_BYTES + maxTokens * (8 * m.hiddenSize + 3 * interPerDevice) * 2 + Math.min(maxSeqs, 256) * m.vocabSize * 4;
+
+  // KV per token per device: KV heads shard over TP (replicated when fewer than tp), MLA latents are replicated.
+  let kvPerTokenAllLayers = 0;
+  m.layerAttention.forEach((kind, i) => {
+    if (kind === 'linear') return;
+    const share = m.mla ? 1 : Math.max(1, attentionShapeFor(m, kind).numKeyValueHeads / tp) / attentionShapeFor(m, kind).numKeyValueHeads;
+    kvPerTokenAllLayers += (kvBytesPerTokenPerLayer(m, d.precision.kv, kind) * share) / (kind === 'full' ? (m.kvCompressionRatios?.[i] ?? 1) : 1);
+  });
+  const kvPerToken = kvPerTokenAllLayers * stageFraction;
+  const statePerSeq = (p.numLinearLayers * stageFraction * m.linearStateElementsPerLayer * BYTES_PER_ELEMENT[m.linearStatePrecision ?? 'bf16']) / tp;
+  const kvCache = usable - weightBytes - activation;
+  const blockTokens = engine.kvBlockTokens;
+  const capacityPerDevice = kvPerToken > 0 ? Math.max(0, Math.floor(kvCache / kvPerToken)) : Number.MAX_SAFE_INTEGER;
+  const capacityTokens = capacityPerDevice * dp;
+  const needed = weightBytes + activation + kvPerToken * blockTokens + statePerSeq;
+  const fits = needed <= usable;
+  const gb = (x: number) => `${(x / 1e9).toFixed(1)} GB`;
+  const base = {
+    deviceMemoryBytes: memory,
+    usableBytes: usable,
+    weightBytesPerDevice: weightBytes,
+    activationBytesPerDevice: activation,
+    kvCacheBytesPerDevice: kvCache,
+    kvBytesPerTokenPerDevice: kvPerToken,
+    stateBytesPerSequencePerDevice: statePerSeq,
+    kvCapacityTokens: fits ? capacityTokens : 0,
+    kvCapacityBlocks: fits ? Math.floor(capacityTokens / blockTokens) : 0,
+    kvBlockTokens: blockTokens,
+    fits,
+    neededBytesPerDevice: needed,
+  };
+  if (fits) return base;
+  return {
+    ...base,
+    reason: `needs ${gb(needed)} per device (weights ${gb(weightBytes)}, reserve ${gb(activation)}) but ${d.accelerator.id} offers ${gb(usable)} usable (${gb(memory)} x ${util})`,
+  };
+}
+
+/** KV bytes one sequence of `contextTokens` needs on one device, with sliding windows capped. */
+export function sequenceKvBytesPerDevice(d: Deployment, plan: MemoryPlan, contextTokens: number): number {
+  const m = d.model;
+  const sliding = m.layerAttention.filter((k) => k === 'sliding').length;
+  const attn = d.params.numAttentionLayers;
+  if (attn === 0 || sliding === 0 || m.slidingWindowTokens === undefined) {
+    return plan.kvBytesPerTokenPerDevice * contextTokens + plan.stateBytesPerSequencePerDevice;
+  }
+  const perLayerToken = plan.kvBytesPerTokenPerDevice / attn;
+  return perLayerToken * ((attn - sliding) * contextTokens + sliding * Math.min(contextTokens, m.slidingWindowTokens)) + plan.stateBytesPerSequencePerDevice;
+}

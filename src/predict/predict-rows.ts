@@ -1,0 +1,84 @@
+/**
+ * @module Predicts TTFT and TPOT for silicon-sample rows: each row becomes a
+ * serving estimate (agg or disagg), and every failure becomes the row's
+ * `error` rather than an exception.
+ */
+import { getAccelerator } from '../core/catalogue/find-accelerator.js';
+import { getEngine } from '../core/catalogue/engines.js';
+import type { ModelSpec } from '../core/catalogue/model-spec.js';
+import { TokenfleetError } from '../core/errors.js';
+import type { ParallelConfig } from '../core/perf/deployment.js';
+import type { Efficiencies } from '../core/perf/efficiency.js';
+import { estimateServing } from '../sim/estimate-serving.js';
+import { rowConcurrency, rowParallel, rowPrecision, type SiliconRow } from './silicon-row.js';
+
+export interface RowPrediction {
+  readonly id: string;
+  readonly ttftMs: number;
+  readonly tpotMs: number;
+  /** Empty when predicted; otherwise why not. */
+  readonly error: string;
+  /** The model config file used, and how it was matched. */
+  readonly modelFile?: string;
+  readonly matchedBy?: string;
+}
+
+export interface ModelResolver {
+  (name: string): { spec: ModelSpec; file: string; matchedBy: string };
+}
+
+/** When a row's TP does not divide the attention heads of a MoE model, the run used attention DP over those GPUs. */
+function fitLayout(p: ParallelConfig, model: ModelSpec): ParallelConfig {
+  if (model.numAttentionHeads % p.tp === 0) return p;
+  if (model.moe) return { ...p, dp: p.dp * p.tp, tp: 1 };
+  return p;
+}
+
+export function predictRow(row: SiliconRow, resolve: ModelResolver, opts: { efficiencies?: (row: SiliconRow) => Efficiencies | undefined } = {}): RowPrediction {
+  const fail = (error: string, extra: Partial<RowPrediction> = {}): RowPrediction => ({ id: row.id, ttftMs: NaN, tpotMs: NaN, error, ...extra });
+  let resolved;
+  try {
+    resolved = resolve(row.modelPath);
+  } catch (e) {
+    if (e instanceof TokenfleetError) return fail(`unknown model: ${e.message}`);
+    throw e;
+  }
+  const meta = { modelFile: resolved.file, matchedBy: resolved.matchedBy };
+  try {
+    const accelerator = getAccelerator(row.system);
+    const engine = getEngine(row.backend).id;
+    const concurrency = rowConcurrency(row);
+    if (concurrency === undefined) return fail('unsupported: no concurrency (batch_size, silicon_concurrency or _c<N>_ in the id)', meta);
+    const precision = rowPrecision(row, resolved.spec.declaredWeightPrecision);
+    const common = {
+      model: resolved.spec,
+      accelerator,
+      engine,
+      precision,
+      inputTokens: row.isl,
+      outputTokens: row.osl,
+      concurrency,
+      efficiencies: opts.efficiencies?.(row),
+    };
+    const est =
+      row.mode === 'agg'
+        ? estimateServing({ ...common, parallel: fitLayout(rowParallel(row, ''), resolved.spec) })
+        : estimateServing({
+            ...common,
+            disagg: {
+              prefill: { parallel: fitLayout(rowParallel(row, 'prefill_'), resolved.spec), workers: workers(row, 'prefill_num_workers') },
+              decode: { parallel: fitLayout(rowParallel(row, 'decode_'), resolved.spec), workers: workers(row, 'decode_num_workers') },
+            },
+          });
+    if (!est.fits) return fail(`does not fit: ${est.memory.reason ?? 'not enough memory'}`, meta);
+    return { id: row.id, ttftMs: est.ttftMs, tpotMs: est.tpotMs, error: '', ...meta };
+  } catch (e) {
+    if (e instanceof TokenfleetError) return fail(`unsupported: ${e.message}`, meta);
+    throw e;
+  }
+}
+
+function workers(row: SiliconRow, field: string): number {
+  const v = Number(row.fields[field]);
+  return Number.isInteger(v) && v > 0 ? v : 1;
+}

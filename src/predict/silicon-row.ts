@@ -1,0 +1,182 @@
+/**
+ * @module Rows in AIConfigurator's silicon-sample CSV format: parsing with
+ * clear errors, and normalisation of the format's quirks into a serving
+ * estimate's input (squared parallel sizes, per-DP-rank batch sizes, empty or
+ * zero fields).
+ */
+import { parse } from 'csv-parse/sync';
+import { InvalidInputError } from '../core/errors.js';
+import type { Precision } from '../core/catalogue/precision.js';
+import type { ParallelConfig } from '../core/perf/deployment.js';
+
+export interface SiliconRow {
+  /** 1-based line number in the file (header is line 1). */
+  readonly line: number;
+  readonly id: string;
+  readonly backend: string;
+  readonly modelPath: string;
+  readonly system: string;
+  readonly precision: string;
+  readonly mode: 'agg' | 'disagg';
+  readonly isl: number;
+  readonly osl: number;
+  readonly gemmQuant: string;
+  readonly moeQuant: string;
+  readonly fields: Readonly<Record<string, string>>;
+  /** Measured values when the file has them. */
+  readonly measuredTtftMs?: number;
+  readonly measuredTpotMs?: number;
+}
+
+const REQUIRED = ['id', 'backend', 'model_path', 'system', 'mode', 'isl', 'osl'] as const;
+
+function num(v: string | undefined): number | undefined {
+  if (v === undefined || v.trim() === '') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Parses the CSV text; a malformed file or row raises InvalidInputError naming the file, line and field. */
+export function parseSiliconCsv(text: string, file: string): SiliconRow[] {
+  let records: Record<string, string>[];
+  try {
+    records = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+  } catch (e) {
+    throw new InvalidInputError(`not a valid CSV: ${(e as Error).message}`, file);
+  }
+  if (records.length === 0) return [];
+  const header = Object.keys(records[0]!);
+  const missing = REQUIRED.filter((c) => !header.includes(c));
+  if (missing.length > 0) {
+    throw new InvalidInputError(
+      `missing column(s) ${missing.join(', ')}; expected AIConfigurator's silicon-sample columns (id, backend, model_path, system, mode, isl, osl, batch_size, tp_size, ...)`,
+      file,
+    );
+  }
+  return records.map((r, i) => {
+    const line = i + 2;
+    const where = (f: string) => `${file}:${line} (${f})`;
+    const mode = r.mode;
+    if (mode !== 'agg' && mode !== 'disagg') throw new InvalidInputError(`expected 'agg' or 'disagg', got '${mode}'`, where('mode'));
+    const isl = num(r.isl);
+    const osl = num(r.osl);
+    if (isl === undefined || !Number.isInteger(isl) || isl < 1) throw new InvalidInputError(`expected a positive integer, got '${r.isl}'`, where('isl'));
+    if (osl === undefined || !Number.isInteger(osl) || osl < 1) throw new InvalidInputError(`expected a positive integer, got '${r.osl}'`, where('osl'));
+    const row: SiliconRow = {
+      line,
+      id: r.id ?? '',
+      backend: r.backend ?? '',
+      modelPath: r.model_path ?? '',
+      system: r.system ?? '',
+      precision: r.precision ?? '',
+      mode,
+      isl,
+      osl,
+      gemmQuant: r.gemm_quant_mode ?? '',
+      moeQuant: r.moe_quant_mode ?? '',
+      fields: r,
+      measuredTtftMs: num(r.silicon_ttft_ms),
+      measuredTpotMs: num(r.silicon_tpot_ms),
+    };
+    return row;
+  });
+}
+
+function quantToPrecision(q: string, fallback: Precision): Precision {
+  switch (q.toLowerCase()) {
+    case 'fp8':
+    case 'fp8_block':
+    case 'fp8_static':
+    case 'w8a8_fp8':
+      return 'fp8';
+    case 'nvfp4':
+    case 'fp4':
+    case 'mxfp4':
+    case 'w4afp8':
+    case 'w4a16_mxfp4':
+      return 'fp4';
+    case 'int8':
+    case 'int8_wo':
+      return 'int8';
+    case 'int4_wo':
+    case 'w4a16':
+      return 'int4';
+    case 'bf16':
+    case 'float16':
+    case 'fp16':
+      return 'bf16';
+    default:
+      return fallback;
+  }
+}
+
+export interface RowPrecision {
+  readonly weights: Precision;
+  readonly moeWeights: Precision;
+  readonly kv: Precision;
+}
+
+/** Precision from the row (not from the model file's name). */
+export function rowPrecision(row: SiliconRow, declared: Precision | undefined): RowPrecision {
+  const base = quantToPrecision(row.precision, declared ?? 'bf16');
+  const weights = row.gemmQuant ? quantToPrecision(row.gemmQuant, base) : base;
+  const moeWeights = row.moeQuant ? quantToPrecision(row.moeQuant, weights) : weights;
+  // TensorRT-LLM runs quantised checkpoints with an fp8 KV cache; vLLM and SGLang keep the model dtype unless told otherwise.
+  const quantised = weights !== 'bf16' || moeWeights !== 'bf16';
+  const kv: Precision = row.backend === 'trtllm' && quantised ? 'fp8' : 'bf16';
+  return { weights, moeWeights, kv };
+}
+
+function intField(r: SiliconRow, name: string): number {
+  const v = num(r.fields[name]);
+  return v === undefined || v < 1 ? 1 : Math.round(v);
+}
+
+function isSquareOf(n: number, root: number): boolean {
+  return root > 1 && n === root * root;
+}
+
+/**
+ * The real parallel layout of one side of a row. Some rows hold the square of
+ * the real GPU count in the parallel sizes; the row id (`..._tp4_ep4_...`)
+ * gives the real one.
+ */
+export function rowParallel(row: SiliconRow, prefix: '' | 'prefill_' | 'decode_'): ParallelConfig & { squared: boolean } {
+  let tp = intField(row, `${prefix}tp_size`);
+  const pp = intField(row, `${prefix}pp_size`);
+  let dp = intField(row, `${prefix}attention_dp_size`);
+  let moeTp = intField(row, `${prefix}moe_tp_size`);
+  let ep = intField(row, `${prefix}moe_ep_size`);
+  let squared = false;
+  if (prefix === '') {
+    const idTp = /_tp(\d+)(?:_|$)/.exec(row.id);
+    const idEp = /_ep(\d+)(?:_|$)/.exec(row.id);
+    const realGpus = idTp ? Number(idTp[1]) : undefined;
+    if (realGpus !== undefined && isSquareOf(tp * dp, realGpus)) {
+      squared = true;
+      if (tp > 1) tp = Math.round(Math.sqrt(tp));
+      if (dp > 1) dp = Math.round(Math.sqrt(dp));
+      ep = idEp ? Number(idEp[1]) : Math.round(Math.sqrt(ep));
+      moeTp = Math.max(1, Math.round((tp * dp) / ep));
+    }
+  }
+  if (moeTp * ep !== tp * dp) {
+    if ((tp * dp) % ep === 0) moeTp = (tp * dp) / ep;
+    else {
+      ep = 1;
+      moeTp = tp * dp;
+    }
+  }
+  return { tp, pp, dp, ep, moeTp, squared };
+}
+
+/** The closed-loop concurrency of a row: the measured concurrency when recorded, else the id's `_c<N>_`, else batch size times DP ranks. */
+export function rowConcurrency(row: SiliconRow): number | undefined {
+  const src = /silicon_concurrency=(\d+)/.exec(row.fields.silicon_data_source ?? '');
+  if (src) return Number(src[1]);
+  const id = /_c(\d+)(?:_|$)/.exec(row.id);
+  if (id) return Number(id[1]);
+  const b = num(row.fields.batch_size);
+  if (b !== undefined && b > 0) return b * intField(row, 'attention_dp_size');
+  return undefined;
+}

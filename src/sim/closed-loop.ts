@@ -1,0 +1,191 @@
+/**
+ * @module A closed-loop benchmark, simulated: `concurrency` clients each send a
+ * request of `inputTokens` prompt and `outputTokens` output tokens, and the next
+ * one as soon as the previous completes (the setting of vLLM's and SGLang's
+ * benchmark tools and of the AIConfigurator measurements). Runs aggregated
+ * replicas or disaggregated prefill and decode pools, with the same step-time
+ * model and replica scheduler as the full simulator.
+ */
+import type { StepModel } from '../core/perf/step-time.js';
+import { MinHeap } from './min-heap.js';
+import { ReplicaScheduler, newRequest, type ReplicaSchedulerConfig, type ScheduledRequest } from './replica-scheduler.js';
+
+export interface PoolSpec {
+  readonly stepModel: StepModel;
+  readonly scheduler: ReplicaSchedulerConfig;
+  /** Identical replicas in the pool. */
+  readonly replicas: number;
+}
+
+export interface ClosedLoopInput {
+  readonly concurrency: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  /** Requests each client sends in total (default 3). */
+  readonly requestsPerClient?: number;
+  /** Aggregated serving: one pool does prefill and decode. */
+  readonly pool?: PoolSpec;
+  /** Disaggregated serving: prefill pool, decode pool, and the KV transfer between them. */
+  readonly disagg?: { readonly prefill: PoolSpec; readonly decode: PoolSpec; readonly kvTransferMs: number };
+}
+
+export interface ClosedLoopResult {
+  /** Mean time to first token, ms. */
+  readonly ttftMs: number;
+  /** Mean time per output token after the first, ms. */
+  readonly tpotMs: number;
+  /** Mean end-to-end latency, ms. */
+  readonly e2eMs: number;
+  /** Mean wait between arrival and admission, ms. */
+  readonly queueMs: number;
+  /** Completed requests per second at steady state (Little's law: concurrency / mean latency). */
+  readonly requestsPerSecond: number;
+  readonly outputTokensPerSecond: number;
+  readonly completed: number;
+  /** Simulated time, ms. */
+  readonly simulatedMs: number;
+  /** Steps simulated (all replicas). */
+  readonly steps: number;
+  /** Most sequences running at once in one replica. */
+  readonly peakRunning: number;
+}
+
+interface Worker {
+  readonly sched: ReplicaScheduler;
+  readonly model: StepModel;
+  busyUntil: number;
+  busy: boolean;
+}
+
+function workersOf(pool: PoolSpec): Worker[] {
+  const out: Worker[] = [];
+  for (let i = 0; i < pool.replicas; i++) {
+    out.push({ sched: new ReplicaScheduler(pool.scheduler), model: pool.stepModel, busyUntil: 0, busy: false });
+  }
+  return out;
+}
+
+function leastOutstanding(ws: readonly Worker[]): Worker {
+  let best = ws[0]!;
+  for (let i = 1; i < ws.length; i++) if (ws[i]!.sched.outstanding < best.sched.outstanding) best = ws[i]!;
+  return best;
+}
+
+/** Thrown when a request can never be admitted (its KV exceeds the replica's capacity). */
+export class RequestTooLargeError extends Error {}
+
+export function runClosedLoop(input: ClosedLoopInput): ClosedLoopResult {
+  const { concurrency, inputTokens, outputTokens } = input;
+  const perClient = input.requestsPerClient ?? 3;
+  const total = concurrency * perClient;
+  const disagg = input.disagg;
+  const front = workersOf(disagg ? disagg.prefill : input.pool!);
+  const back = disagg ? workersOf(disagg.decode) : front;
+  const all = disagg ? [...front, ...back] : front;
+  const isBack = new Set(disagg ? back : []);
+  const transfers = new MinHeap<ScheduledRequest>();
+  const transferMs = disagg?.kvTransferMs ?? 0;
+
+  let issued = 0;
+  let completed = 0;
+  let sumTtft = 0;
+  let sumTpot = 0;
+  let tpotCount = 0;
+  let sumE2e = 0;
+  let sumQueue = 0;
+  let steps = 0;
+  let peakRunning = 0;
+  let now = 0;
+  const firstTokenAt = new Map<number, number>();
+  const queueOf = new Map<number, number>();
+
+  const issue = (t: number) => {
+    const req = newRequest(issued++, inputTokens, outputTokens, t);
+    const w = leastOutstanding(front);
+    if (w.sched.tooLarge(req)) throw new RequestTooLargeError(`a request of ${inputTokens}+${outputTokens} tokens exceeds the KV capacity of one replica`);
+    w.sched.enqueue(req);
+  };
+  for (let i = 0; i < concurrency && issued < total; i++) issue(0);
+
+  for (;;) {
+    while (transfers.size > 0 && transfers.peekKey() <= now) {
+      const r = transfers.pop()!;
+      const next = newRequest(r.id, r.promptTokens, r.outputTokens, r.arrivalMs, r.promptTokens);
+      const w = leastOutstanding(back);
+      if (w.sched.tooLarge(next)) throw new RequestTooLargeError(`a request of ${inputTokens}+${outputTokens} tokens exceeds the KV capacity of one decode replica`);
+      w.sched.enqueue(next);
+    }
+    for (const w of all) {
+      if (w.busy) continue;
+      if (!w.sched.plan(now)) continue;
+      const dur = w.model.stepTimeMs(w.sched.shape);
+      w.busy = true;
+      w.busyUntil = now + dur;
+      steps++;
+      const running = w.sched.runningCount;
+      if (running > peakRunning) peakRunning = running;
+    }
+    let next: Worker | undefined;
+    for (const w of all) if (w.busy && (next === undefined || w.busyUntil < next.busyUntil)) next = w;
+    const nextTransfer = transfers.peekKey();
+    if (next === undefined && !Number.isFinite(nextTransfer)) break;
+    if (next === undefined || nextTransfer < next.busyUntil) {
+      now = nextTransfer;
+      continue;
+    }
+    now = next.busyUntil;
+    next.busy = false;
+    const done = next.sched.commit(now);
+    if (disagg && !isBack.has(next)) {
+      for (const r of next.sched.prefilledRequests()) {
+        firstTokenAt.set(r.id, now + transferMs);
+        queueOf.set(r.id, r.admittedMs - r.arrivalMs);
+        if (r.outputTokens <= 1) continue;
+        transfers.push(now + transferMs, r);
+      }
+      for (const r of done) {
+        if (r.outputTokens <= 1) {
+          record(r.id, r.arrivalMs, now + transferMs, now + transferMs, r.outputTokens);
+          if (issued < total) issue(now + transferMs);
+        }
+      }
+      continue;
+    }
+    for (const r of done) {
+      const first = disagg ? firstTokenAt.get(r.id)! : r.firstTokenMs;
+      if (!disagg) queueOf.set(r.id, r.admittedMs - r.arrivalMs);
+      record(r.id, r.arrivalMs, first, now, r.outputTokens);
+      if (issued < total) issue(now);
+    }
+    if (completed >= total) break;
+  }
+
+  function record(id: number, arrival: number, first: number, finish: number, out: number): void {
+    completed++;
+    sumTtft += first - arrival;
+    sumE2e += finish - arrival;
+    sumQueue += queueOf.get(id) ?? 0;
+    queueOf.delete(id);
+    firstTokenAt.delete(id);
+    if (out > 1) {
+      sumTpot += (finish - first) / (out - 1);
+      tpotCount++;
+    }
+  }
+
+  const n = Math.max(completed, 1);
+  const e2e = sumE2e / n;
+  const rps = e2e > 0 ? (concurrency / e2e) * 1000 : 0;
+  return {
+    ttftMs: sumTtft / n,
+    tpotMs: tpotCount > 0 ? sumTpot / tpotCount : 0,
+    e2eMs: e2e,
+    queueMs: sumQueue / n,
+    requestsPerSecond: rps,
+    outputTokensPerSecond: rps * outputTokens,
+    completed,
+    simulatedMs: now,
+    steps,
+    peakRunning,
+  };
+}

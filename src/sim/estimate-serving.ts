@@ -1,0 +1,192 @@
+/**
+ * @module The serving estimate behind `tokenfleet estimate` and `predict`: a
+ * deployment at a closed-loop load, run through the replica scheduler with the
+ * calibrated step-time model, with memory fit and an error band.
+ */
+import type { AcceleratorSpec, EngineId } from '../core/catalogue/accelerator-spec.js';
+import { getEngine } from '../core/catalogue/engines.js';
+import type { ModelSpec } from '../core/catalogue/model-spec.js';
+import { calibrationFor } from '../core/perf/calibration.js';
+import { makeDeployment, type Deployment, type ParallelConfig, type PrecisionConfig } from '../core/perf/deployment.js';
+import type { Calibration, Efficiencies } from '../core/perf/efficiency.js';
+import { planMemory, type MemoryPlan } from '../core/perf/memory-plan.js';
+import { batchOf, compileStepModel, emptyBreakdown, type StepModel, type StepTimeBreakdown } from '../core/perf/step-time.js';
+import { RequestTooLargeError, runClosedLoop, type PoolSpec } from './closed-loop.js';
+import type { ReplicaSchedulerConfig } from './replica-scheduler.js';
+
+export interface WorkerLayout {
+  readonly parallel: Partial<ParallelConfig>;
+  /** Replicas of this layout. */
+  readonly workers: number;
+}
+
+export interface ServingEstimateInput {
+  readonly model: ModelSpec;
+  readonly accelerator: AcceleratorSpec;
+  readonly engine: EngineId;
+  readonly precision?: Partial<PrecisionConfig>;
+  /** Aggregated layout (ignored when `disagg` is given). */
+  readonly parallel?: Partial<ParallelConfig>;
+  /** Disaggregated prefill and decode pools. */
+  readonly disagg?: { readonly prefill: WorkerLayout; readonly decode: WorkerLayout };
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly concurrency: number;
+  /** Override the calibration (used by the fitter). */
+  readonly efficiencies?: Efficiencies;
+  /** Override the engine's token budget per step. */
+  readonly maxBatchedTokens?: number;
+  /** Requests each simulated client sends (default 3). */
+  readonly requestsPerClient?: number;
+}
+
+export interface ServingEstimate {
+  /** Mean time to first token, ms. */
+  readonly ttftMs: number;
+  /** Mean time per output token, ms. */
+  readonly tpotMs: number;
+  readonly e2eMs: number;
+  readonly queueMs: number;
+  readonly outputTokensPerSecond: number;
+  readonly outputTokensPerSecondPerAccelerator: number;
+  readonly requestsPerSecond: number;
+  readonly accelerators: number;
+  readonly fits: boolean;
+  readonly memory: MemoryPlan;
+  /** Sequences of isl+osl tokens the KV cache of all replicas holds at once. */
+  readonly maxConcurrency: number;
+  /** Step time of a pure decode step at the mean running batch, ms, with its breakdown. */
+  readonly decodeStep: StepTimeBreakdown;
+  /** Step time of one full-budget prefill step, ms, with its breakdown. */
+  readonly prefillStep: StepTimeBreakdown;
+  readonly calibration: Calibration;
+  readonly confidence: {
+    readonly source: Calibration['source'];
+    /** Likely range of TTFT (median error band), ms. */
+    readonly ttftMsRange: readonly [number, number];
+    readonly tpotMsRange: readonly [number, number];
+    readonly note: string;
+    readonly assumptions: readonly string[];
+  };
+  readonly deployment: Deployment;
+}
+
+function schedulerFor(d: Deployment, mem: MemoryPlan, maxBatchedTokens: number | undefined, prefillOnly: boolean): ReplicaSchedulerConfig {
+  const e = getEngine(d.engine);
+  const dp = d.parallel.dp;
+  return {
+    batching: e.batching,
+    maxBatchedTokens: (maxBatchedTokens ?? e.maxBatchedTokens) * dp,
+    maxRunningSequences: e.maxRunningSequences * dp,
+    kvCapacityTokens: mem.kvCapacityTokens,
+    kvBlockTokens: mem.kvBlockTokens,
+    dpRanks: dp,
+    prefillOnly,
+  };
+}
+
+/** Thrown when a deployment does not fit; carries the memory plan. */
+export class DoesNotFitError extends Error {
+  constructor(readonly memory: MemoryPlan, message: string) {
+    super(message);
+  }
+}
+
+export function estimateServing(input: ServingEstimateInput): ServingEstimate {
+  const { model, accelerator, engine, inputTokens: isl, outputTokens: osl, concurrency } = input;
+  const calibration = calibrationFor(accelerator, engine);
+  const eff = input.efficiencies ?? calibration.efficiencies;
+  const layouts = input.disagg ? [input.disagg.prefill, input.disagg.decode] : [{ parallel: input.parallel ?? {}, workers: 1 }];
+  const built = layouts.map((l) => {
+    const d = makeDeployment({ model, accelerator, engine, parallel: l.parallel, precision: input.precision });
+    const mem = planMemory(d, { maxBatchedTokens: input.maxBatchedTokens });
+    return { d, mem, model: compileStepModel(d, eff), workers: l.workers };
+  });
+  const main = built[built.length - 1]!;
+  const accelerators = built.reduce((s, b) => s + b.d.devices * b.workers, 0);
+  const seqTokens = isl + osl;
+  const maxConcurrency = Math.floor(main.mem.kvCapacityTokens / seqTokens) * main.workers;
+  const notFit = built.find((b) => !b.mem.fits);
+  const assumptions = [...new Set(built.flatMap((b) => b.model.rates.assumptions))];
+  const pool = (b: (typeof built)[number], prefillOnly: boolean): PoolSpec => ({
+    stepModel: b.model,
+    scheduler: schedulerFor(b.d, b.mem, input.maxBatchedTokens, prefillOnly),
+    replicas: b.workers,
+  });
+  const decodeStep = emptyBreakdown();
+  const prefillStep = emptyBreakdown();
+  if (notFit) {
+    return {
+      ttftMs: NaN, tpotMs: NaN, e2eMs: NaN, queueMs: NaN, outputTokensPerSecond: 0, outputTokensPerSecondPerAccelerator: 0, requestsPerSecond: 0,
+      accelerators, fits: false, memory: notFit.mem, maxConcurrency: 0, decodeStep, prefillStep, calibration,
+      confidence: { source: calibration.source, ttftMsRange: [NaN, NaN], tpotMsRange: [NaN, NaN], note: calibration.note, assumptions },
+      deployment: main.d,
+    };
+  }
+  let loop;
+  try {
+    loop = runClosedLoop({
+      concurrency,
+      inputTokens: isl,
+      outputTokens: osl,
+      requestsPerClient: input.requestsPerClient,
+      ...(input.disagg
+        ? { disagg: { prefill: pool(built[0]!, true), decode: pool(built[1]!, false), kvTransferMs: kvTransferMs(built[0]!.d, built[1]!.d, built[0]!.model, isl) } }
+        : { pool: pool(main, false) }),
+    });
+  } catch (e) {
+    if (e instanceof RequestTooLargeError) {
+      const mem = { ...main.mem, fits: false, reason: `${e.message} (${main.mem.kvCapacityTokens} tokens)` };
+      return {
+        ttftMs: NaN, tpotMs: NaN, e2eMs: NaN, queueMs: NaN, outputTokensPerSecond: 0, outputTokensPerSecondPerAccelerator: 0, requestsPerSecond: 0,
+        accelerators, fits: false, memory: mem, maxConcurrency: 0, decodeStep, prefillStep, calibration,
+        confidence: { source: calibration.source, ttftMsRange: [NaN, NaN], tpotMsRange: [NaN, NaN], note: calibration.note, assumptions },
+        deployment: main.d,
+      };
+    }
+    throw e;
+  }
+  const running = Math.max(1, Math.min(concurrency, maxConcurrency || concurrency) / main.workers / main.d.parallel.dp);
+  main.model.stepTimeMs(batchOf([], new Array<number>(Math.round(running)).fill(isl + osl / 2)), decodeStep);
+  const first = built[0]!;
+  const budget = input.maxBatchedTokens ?? getEngine(engine).maxBatchedTokens;
+  first.model.stepTimeMs(batchOf([{ tokens: Math.min(budget, isl) }], []), prefillStep);
+  const band = calibration.errorBand;
+  return {
+    ttftMs: loop.ttftMs,
+    tpotMs: loop.tpotMs,
+    e2eMs: loop.e2eMs,
+    queueMs: loop.queueMs,
+    outputTokensPerSecond: loop.outputTokensPerSecond,
+    outputTokensPerSecondPerAccelerator: loop.outputTokensPerSecond / accelerators,
+    requestsPerSecond: loop.requestsPerSecond,
+    accelerators,
+    fits: true,
+    memory: main.mem,
+    maxConcurrency,
+    decodeStep,
+    prefillStep,
+    calibration,
+    confidence: {
+      source: calibration.source,
+      ttftMsRange: [loop.ttftMs * (1 - Math.min(band.ttftMedian, 0.9)), loop.ttftMs * (1 + band.ttftMedian)],
+      tpotMsRange: [loop.tpotMs * (1 - Math.min(band.tpotMedian, 0.9)), loop.tpotMs * (1 + band.tpotMedian)],
+      note: calibration.note,
+      assumptions,
+    },
+    deployment: main.d,
+  };
+}
+
+/** KV transfer from a prefill to a decode replica: the prompt's KV over the scale-out links of the prefill devices (scale-up inside one NVLink domain). */
+function kvTransferMs(prefill: Deployment, decode: Deployment, stepModel: StepModel, isl: number): number {
+  const m = prefill.model;
+  const rates = stepModel.rates;
+  const sameDomain = prefill.devices + decode.devices <= rates.scaleUpDomain;
+  const link = (sameDomain ? rates.scaleUpBandwidth : rates.scaleOutBandwidth) * prefill.devices;
+  const perToken = m.mla
+    ? (m.mla.kvLoraRank + m.mla.qkRopeHeadDim) * prefill.params.numAttentionLayers
+    : 2 * m.numKeyValueHeads * m.headDim * prefill.params.numAttentionLayers;
+  const bytes = perToken * isl * (prefill.precision.kv === 'bf16' || prefill.precision.kv === 'fp16' ? 2 : 1);
+  return (bytes / link) * 1000 + 1;
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { ReplicaScheduler, newRequest, type ReplicaSchedulerConfig, type ScheduledRequest } from './replica-scheduler.js';
+
+/** Drives a scheduler with a fixed 10 ms step until it drains; returns per-step facts for the invariants. */
+function drain(config: ReplicaSchedulerConfig, reqs: ScheduledRequest[]) {
+  const s = new ReplicaScheduler(config);
+  for (const r of reqs) s.enqueue(r);
+  let now = 0;
+  const finished: ScheduledRequest[] = [];
+  let maxKv = 0;
+  let maxTokens = 0;
+  let mixed = 0;
+  let steps = 0;
+  while (s.plan(now)) {
+    steps++;
+    maxKv = Math.max(maxKv, s.kvUsed);
+    maxTokens = Math.max(maxTokens, s.shape.decodeSeqs + s.shape.prefillTokens);
+    if (s.shape.decodeSeqs > 0 && s.shape.prefillTokens > 0) mixed++;
+    now += 10;
+    finished.push(...s.commit(now));
+    if (steps > 100_000) throw new Error('does not drain');
+  }
+  return { finished, maxKv, maxTokens, mixed, steps, s };
+}
+
+const base: ReplicaSchedulerConfig = {
+  batching: 'mixed-chunked',
+  maxBatchedTokens: 512,
+  maxRunningSequences: 8,
+  kvCapacityTokens: 4096,
+  kvBlockTokens: 16,
+  dpRanks: 1,
+};
+
+function workload(n: number): ScheduledRequest[] {
+  return Array.from({ length: n }, (_, i) => newRequest(i, 100 + ((i * 37) % 900), 1 + ((i * 13) % 60), 0));
+}
+
+describe.each(['mixed-chunked', 'prefill-first'] as const)('replica scheduler contract (%s)', (batching) => {
+  const cfg = { ...base, batching };
+  it('drains every request, each with all its tokens', () => {
+    const { finished } = drain(cfg, workload(40));
+    expect(finished).toHaveLength(40);
+    for (const r of finished) {
+      expect(r.status).toBe('finished');
+      expect(r.firstTokenMs).toBeGreaterThan(0);
+      expect(r.finishMs).toBeGreaterThanOrEqual(r.firstTokenMs);
+    }
+  });
+  it('never exceeds the KV capacity, the token budget or the sequence cap', () => {
+    const { maxKv, maxTokens } = drain(cfg, workload(40));
+    expect(maxKv).toBeLessThanOrEqual(cfg.kvCapacityTokens);
+    expect(maxTokens).toBeLessThanOrEqual(cfg.maxBatchedTokens);
+  });
+  it('is deterministic', () => {
+    const a = drain(cfg, workload(30)).finished.map((r) => [r.id, r.firstTokenMs, r.finishMs]);
+    const b = drain(cfg, workload(30)).finished.map((r) => [r.id, r.firstTokenMs, r.finishMs]);
+    expect(a).toEqual(b);
+  });
+  it('produces exactly outputTokens tokens: finish - first = (out - 1) decode steps when alone', () => {
+    const r = newRequest(0, 100, 25, 0);
+    drain(cfg, [r]);
+    expect(r.firstTokenMs).toBe(10);
+    expect(r.finishMs - r.firstTokenMs).toBe(24 * 10);
+  });
+});
+
+describe('batching policies', () => {
+  it('mixed-chunked mixes prefill chunks with decode; prefill-first never does', () => {
+    expect(drain({ ...base, batching: 'mixed-chunked' }, workload(40)).mixed).toBeGreaterThan(0);
+    expect(drain({ ...base, batching: 'prefill-first' }, workload(40)).mixed).toBe(0);
+  });
+  it('chunks a long prompt over several steps under the token budget', () => {
+    const r = newRequest(0, 1500, 2, 0);
+    drain(base, [r]);
+    expect(r.firstTokenMs).toBe(30); // 512 + 512 + 476 tokens
+  });
+  it('queues requests that do not fit the KV cache until others finish', () => {
+    const reqs = [newRequest(0, 2000, 10, 0), newRequest(1, 2000, 10, 0), newRequest(2, 2000, 10, 0)];
+    drain(base, reqs);
+    expect(reqs[2]!.admittedMs).toBeGreaterThanOrEqual(reqs[0]!.finishMs);
+  });
+  it('a prefill-only replica releases requests after their first token', () => {
+    const { finished } = drain({ ...base, prefillOnly: true }, workload(10));
+    for (const r of finished) expect(r.finishMs).toBe(r.firstTokenMs);
+  });
+  it('requests with their KV already present go straight to decode', () => {
+    const r = newRequest(0, 1000, 5, 0, 1000);
+    drain(base, [r]);
+    expect(r.firstTokenMs).toBe(-1);
+    expect(r.finishMs).toBe(40);
+  });
+});
