@@ -66,8 +66,8 @@ export function predictRow(row: SiliconRow, resolve: ModelResolver, opts: { effi
         : estimateServing({
             ...common,
             disagg: {
-              prefill: { parallel: fitLayout(rowParallel(row, 'prefill_'), resolved.spec), workers: workers(row, 'prefill_num_workers') },
-              decode: { parallel: fitLayout(rowParallel(row, 'decode_'), resolved.spec), workers: workers(row, 'decode_num_workers') },
+              prefill: { parallel: fitLayout(rowParallel(row, 'prefill_'), resolved.spec), ...opt(workers(row, 'prefill_num_workers')) },
+              decode: { parallel: fitLayout(rowParallel(row, 'decode_'), resolved.spec), ...opt(workers(row, 'decode_num_workers')) },
             },
           });
     if (!est.fits) return fail(`does not fit: ${est.memory.reason ?? 'not enough memory'}`, meta);
@@ -78,7 +78,12 @@ export function predictRow(row: SiliconRow, resolve: ModelResolver, opts: { effi
   }
 }
 
-function workers(row: SiliconRow, field: string): number {
+/** Worker count of one side of a disaggregated row; undefined (inferred by the estimate) when the row does not say. */
+function workers(row: SiliconRow, field: string): number | undefined {
   const v = Number(row.fields[field]);
-  return Number.isInteger(v) && v > 0 ? v : 1;
+  return Number.isInteger(v) && v > 0 ? v : undefined;
+}
+
+function opt(n: number | undefined): { workers?: number } {
+  return n === undefined ? {} : { workers: n };
 }

@@ -55,12 +55,26 @@ interface Worker {
   readonly model: StepModel;
   busyUntil: number;
   busy: boolean;
+  /** Pure-decode steps in the run being executed (1 for an ordinary step). */
+  runSteps: number;
+  /** Start, first-step time and per-step growth of the run, to shorten it when a request arrives mid-run. */
+  runStartMs: number;
+  runT0: number;
+  runSlope: number;
+}
+
+/** Ends a worker's decode run at the last step boundary before `atMs`, so that a request arriving then is admitted on time. */
+function truncateRun(w: Worker, atMs: number): void {
+  if (!w.busy || w.runSteps <= 1 || w.busyUntil <= atMs) return;
+  const k = Math.min(w.runSteps, Math.max(1, stepsWithin(atMs - w.runStartMs, w.runT0, w.runSlope)));
+  w.runSteps = k;
+  w.busyUntil = w.runStartMs + k * w.runT0 + (w.runSlope * k * (k - 1)) / 2;
 }
 
 function workersOf(pool: PoolSpec): Worker[] {
   const out: Worker[] = [];
   for (let i = 0; i < pool.replicas; i++) {
-    out.push({ sched: new ReplicaScheduler(pool.scheduler), model: pool.stepModel, busyUntil: 0, busy: false });
+    out.push({ sched: new ReplicaScheduler(pool.scheduler), model: pool.stepModel, busyUntil: 0, busy: false, runSteps: 1, runStartMs: 0, runT0: 0, runSlope: 0 });
   }
   return out;
 }
@@ -69,6 +83,17 @@ function leastOutstanding(ws: readonly Worker[]): Worker {
   let best = ws[0]!;
   for (let i = 1; i < ws.length; i++) if (ws[i]!.sched.outstanding < best.sched.outstanding) best = ws[i]!;
   return best;
+}
+
+/** Largest k >= 1 with k*t0 + slope*k(k-1)/2 <= budget (the steps of an affine run that fit in `budgetMs`). */
+function stepsWithin(budgetMs: number, t0: number, slope: number): number {
+  if (budgetMs <= t0) return 1;
+  if (slope <= 1e-12) return Math.max(1, Math.floor(budgetMs / t0));
+  // slope/2 k^2 + (t0 - slope/2) k - budget = 0
+  const a = slope / 2;
+  const b = t0 - a;
+  const k = Math.floor((-b + Math.sqrt(b * b + 4 * a * budgetMs)) / (2 * a));
+  return Math.max(1, k);
 }
 
 /** Thrown when a request can never be admitted (its KV exceeds the replica's capacity). */
@@ -102,6 +127,7 @@ export function runClosedLoop(input: ClosedLoopInput): ClosedLoopResult {
   const issue = (t: number) => {
     const req = newRequest(issued++, inputTokens, outputTokens, t);
     const w = leastOutstanding(front);
+    truncateRun(w, t);
     if (w.sched.tooLarge(req)) throw new RequestTooLargeError(`a request of ${inputTokens}+${outputTokens} tokens exceeds the KV capacity of one replica`);
     w.sched.enqueue(req);
   };
@@ -111,14 +137,33 @@ export function runClosedLoop(input: ClosedLoopInput): ClosedLoopResult {
     while (transfers.size > 0 && transfers.peekKey() <= now) {
       const r = transfers.pop()!;
       const next = newRequest(r.id, r.promptTokens, r.outputTokens, r.arrivalMs, r.promptTokens);
+      next.producedAtJoin = 1; // the prefill worker produced the first token
       const w = leastOutstanding(back);
       if (w.sched.tooLarge(next)) throw new RequestTooLargeError(`a request of ${inputTokens}+${outputTokens} tokens exceeds the KV capacity of one decode replica`);
       w.sched.enqueue(next);
     }
+    const horizon = transfers.peekKey();
     for (const w of all) {
       if (w.busy) continue;
       if (!w.sched.plan(now)) continue;
-      const dur = w.model.stepTimeMs(w.sched.shape);
+      const shape = w.sched.shape;
+      const t0 = w.model.stepTimeMs(shape);
+      let dur = t0;
+      let run = w.sched.decodeRunLength();
+      if (run > 1) {
+        // Identical decode steps whose context grows by decodeSeqs each: the step time is affine
+        // in the context, so k steps take k*t0 + (t1 - t0) * k(k-1)/2. Stop before an outside arrival.
+        const c0 = shape.decodeContextTokens;
+        shape.decodeContextTokens = c0 + shape.decodeSeqs;
+        const slope = w.model.stepTimeMs(shape) - t0;
+        shape.decodeContextTokens = c0;
+        if (Number.isFinite(horizon)) run = Math.min(run, stepsWithin(horizon - now, t0, slope));
+        dur = run * t0 + (slope * run * (run - 1)) / 2;
+        w.runT0 = t0;
+        w.runSlope = slope;
+      }
+      w.runSteps = run;
+      w.runStartMs = now;
       w.busy = true;
       w.busyUntil = now + dur;
       steps++;
@@ -135,13 +180,15 @@ export function runClosedLoop(input: ClosedLoopInput): ClosedLoopResult {
     }
     now = next.busyUntil;
     next.busy = false;
-    const done = next.sched.commit(now);
+    steps += next.runSteps - 1;
+    const done = next.runSteps > 1 ? next.sched.commitDecodeRun(next.runSteps, now) : next.sched.commit(now);
     if (disagg && !isBack.has(next)) {
       for (const r of next.sched.prefilledRequests()) {
         firstTokenAt.set(r.id, now + transferMs);
         queueOf.set(r.id, r.admittedMs - r.arrivalMs);
         if (r.outputTokens <= 1) continue;
         transfers.push(now + transferMs, r);
+        for (const b of back) truncateRun(b, now + transferMs);
       }
       for (const r of done) {
         if (r.outputTokens <= 1) {

@@ -16,8 +16,8 @@ import type { ReplicaSchedulerConfig } from './replica-scheduler.js';
 
 export interface WorkerLayout {
   readonly parallel: Partial<ParallelConfig>;
-  /** Replicas of this layout. */
-  readonly workers: number;
+  /** Replicas of this layout; when omitted in a disaggregated deployment, inferred (see inferDisaggWorkers). */
+  readonly workers?: number;
 }
 
 export interface ServingEstimateInput {
@@ -69,18 +69,27 @@ export interface ServingEstimate {
     readonly assumptions: readonly string[];
   };
   readonly deployment: Deployment;
+  /** Replicas per pool (inferred for a disaggregated deployment that did not say). */
+  readonly workers: { readonly prefill: number; readonly decode: number };
 }
 
-function schedulerFor(d: Deployment, mem: MemoryPlan, maxBatchedTokens: number | undefined, prefillOnly: boolean): ReplicaSchedulerConfig {
+/**
+ * The scheduler of a pool of `workers` identical replicas under a symmetric
+ * closed-loop load, run as one scheduler in lockstep: capacities add up and
+ * each step's shape is divided over workers x attention-DP ranks. Exact for
+ * identical requests balanced across replicas, and O(steps) instead of
+ * O(workers x steps).
+ */
+function schedulerFor(d: Deployment, mem: MemoryPlan, maxBatchedTokens: number | undefined, prefillOnly: boolean, workers: number): ReplicaSchedulerConfig {
   const e = getEngine(d.engine);
-  const dp = d.parallel.dp;
+  const ranks = d.parallel.dp * workers;
   return {
     batching: e.batching,
-    maxBatchedTokens: (maxBatchedTokens ?? e.maxBatchedTokens) * dp,
-    maxRunningSequences: e.maxRunningSequences * dp,
-    kvCapacityTokens: mem.kvCapacityTokens,
+    maxBatchedTokens: (maxBatchedTokens ?? e.maxBatchedTokens) * ranks,
+    maxRunningSequences: e.maxRunningSequences * ranks,
+    kvCapacityTokens: mem.kvCapacityTokens * workers,
     kvBlockTokens: mem.kvBlockTokens,
-    dpRanks: dp,
+    dpRanks: ranks,
     prefillOnly,
   };
 }
@@ -97,12 +106,15 @@ export function estimateServing(input: ServingEstimateInput): ServingEstimate {
   const calibration = calibrationFor(accelerator, engine);
   const eff = input.efficiencies ?? calibration.efficiencies;
   const layouts = input.disagg ? [input.disagg.prefill, input.disagg.decode] : [{ parallel: input.parallel ?? {}, workers: 1 }];
-  const built = layouts.map((l) => {
+  const built: BuiltSide[] = layouts.map((l) => {
     const d = makeDeployment({ model, accelerator, engine, parallel: l.parallel, precision: input.precision });
     const mem = planMemory(d, { maxBatchedTokens: input.maxBatchedTokens });
-    return { d, mem, model: compileStepModel(d, eff), workers: l.workers };
+    return { d, mem, model: compileStepModel(d, eff), workers: l.workers ?? 0 };
   });
+  if (input.disagg && built.every((b) => b.mem.fits)) inferDisaggWorkers(built[0]!, built[1]!, input);
   const main = built[built.length - 1]!;
+  for (const b of built) if (b.workers === 0) b.workers = 1;
+  const workers = { prefill: built[0]!.workers, decode: built[built.length - 1]!.workers };
   const accelerators = built.reduce((s, b) => s + b.d.devices * b.workers, 0);
   const seqTokens = isl + osl;
   const maxConcurrency = Math.floor(main.mem.kvCapacityTokens / seqTokens) * main.workers;
@@ -110,8 +122,8 @@ export function estimateServing(input: ServingEstimateInput): ServingEstimate {
   const assumptions = [...new Set(built.flatMap((b) => b.model.rates.assumptions))];
   const pool = (b: (typeof built)[number], prefillOnly: boolean): PoolSpec => ({
     stepModel: b.model,
-    scheduler: schedulerFor(b.d, b.mem, input.maxBatchedTokens, prefillOnly),
-    replicas: b.workers,
+    scheduler: schedulerFor(b.d, b.mem, input.maxBatchedTokens, prefillOnly, b.workers),
+    replicas: 1,
   });
   const decodeStep = emptyBreakdown();
   const prefillStep = emptyBreakdown();
@@ -121,6 +133,7 @@ export function estimateServing(input: ServingEstimateInput): ServingEstimate {
       accelerators, fits: false, memory: notFit.mem, maxConcurrency: 0, decodeStep, prefillStep, calibration,
       confidence: { source: calibration.source, ttftMsRange: [NaN, NaN], tpotMsRange: [NaN, NaN], note: calibration.note, assumptions },
       deployment: main.d,
+      workers,
     };
   }
   let loop;
@@ -142,6 +155,7 @@ export function estimateServing(input: ServingEstimateInput): ServingEstimate {
         accelerators, fits: false, memory: mem, maxConcurrency: 0, decodeStep, prefillStep, calibration,
         confidence: { source: calibration.source, ttftMsRange: [NaN, NaN], tpotMsRange: [NaN, NaN], note: calibration.note, assumptions },
         deployment: main.d,
+        workers,
       };
     }
     throw e;
@@ -152,10 +166,11 @@ export function estimateServing(input: ServingEstimateInput): ServingEstimate {
   const budget = input.maxBatchedTokens ?? getEngine(engine).maxBatchedTokens;
   first.model.stepTimeMs(batchOf([{ tokens: Math.min(budget, isl) }], []), prefillStep);
   const band = calibration.errorBand;
+  const ttftMs = loop.ttftMs + eff.requestOverheadMs;
   return {
-    ttftMs: loop.ttftMs,
+    ttftMs,
     tpotMs: loop.tpotMs,
-    e2eMs: loop.e2eMs,
+    e2eMs: loop.e2eMs + eff.requestOverheadMs,
     queueMs: loop.queueMs,
     outputTokensPerSecond: loop.outputTokensPerSecond,
     outputTokensPerSecondPerAccelerator: loop.outputTokensPerSecond / accelerators,
@@ -169,13 +184,46 @@ export function estimateServing(input: ServingEstimateInput): ServingEstimate {
     calibration,
     confidence: {
       source: calibration.source,
-      ttftMsRange: [loop.ttftMs * (1 - Math.min(band.ttftMedian, 0.9)), loop.ttftMs * (1 + band.ttftMedian)],
+      ttftMsRange: [ttftMs * (1 - Math.min(band.ttftMedian, 0.9)), ttftMs * (1 + band.ttftMedian)],
       tpotMsRange: [loop.tpotMs * (1 - Math.min(band.tpotMedian, 0.9)), loop.tpotMs * (1 + band.tpotMedian)],
       note: calibration.note,
       assumptions,
     },
     deployment: main.d,
+    workers,
   };
+}
+
+interface BuiltSide {
+  readonly d: Deployment;
+  readonly mem: MemoryPlan;
+  readonly model: StepModel;
+  workers: number;
+}
+
+/**
+ * Worker counts of a disaggregated deployment that does not state them
+ * (ASSUMPTION, as a capacity planner would size it): enough decode workers to
+ * hold every client's sequence in KV and under the engine's batch cap, and
+ * enough prefill workers to keep up with the request rate of that decode pool.
+ */
+function inferDisaggWorkers(prefill: BuiltSide, decode: BuiltSide, input: ServingEstimateInput): void {
+  const { inputTokens: isl, outputTokens: osl, concurrency } = input;
+  if (decode.workers === 0) {
+    const byKv = Math.max(1, Math.floor(decode.mem.kvCapacityTokens / (isl + osl)));
+    const bySeqs = getEngine(decode.d.engine).maxRunningSequences * decode.d.parallel.dp;
+    decode.workers = Math.max(1, Math.ceil(concurrency / Math.min(byKv, bySeqs)));
+  }
+  if (prefill.workers === 0) {
+    const perRank = concurrency / decode.workers / decode.d.parallel.dp;
+    const tpotMs = decode.model.stepTimeMs(batchOf([], new Array<number>(Math.max(1, Math.round(perRank))).fill(isl + osl / 2)));
+    const decodeRequestsPerMs = concurrency / (osl * tpotMs);
+    const budget = (input.maxBatchedTokens ?? getEngine(prefill.d.engine).maxBatchedTokens);
+    const chunk = Math.min(budget, isl);
+    const prefillMs = prefill.model.stepTimeMs(batchOf([{ tokens: chunk }], []));
+    const prefillRequestsPerMs = ((chunk / isl) * prefill.d.parallel.dp) / prefillMs;
+    prefill.workers = Math.max(1, Math.ceil(decodeRequestsPerMs / prefillRequestsPerMs));
+  }
 }
 
 /** KV transfer from a prefill to a decode replica: the prompt's KV over the scale-out links of the prefill devices (scale-up inside one NVLink domain). */

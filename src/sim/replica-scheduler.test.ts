@@ -75,10 +75,20 @@ describe('batching policies', () => {
     drain(base, [r]);
     expect(r.firstTokenMs).toBe(30); // 512 + 512 + 476 tokens
   });
-  it('queues requests that do not fit the KV cache until others finish', () => {
+  it('queues requests whose prompt does not fit the KV cache until others finish', () => {
     const reqs = [newRequest(0, 2000, 10, 0), newRequest(1, 2000, 10, 0), newRequest(2, 2000, 10, 0)];
     drain(base, reqs);
     expect(reqs[2]!.admittedMs).toBeGreaterThanOrEqual(reqs[0]!.finishMs);
+  });
+  it('preempts the newest sequence when decoding outgrows the KV cache, and still completes every request', () => {
+    const reqs = [newRequest(0, 1000, 1500, 0), newRequest(1, 1000, 1500, 0), newRequest(2, 1000, 1500, 0)];
+    const { finished, maxKv, s } = drain({ ...base, kvCapacityTokens: 4000 }, reqs);
+    expect(s.preemptions).toBeGreaterThan(0);
+    expect(reqs[2]!.preemptions).toBeGreaterThan(0);
+    expect(reqs[0]!.preemptions).toBe(0);
+    expect(finished).toHaveLength(3);
+    expect(maxKv).toBeLessThanOrEqual(4000);
+    for (const r of reqs) expect(s.generatedTokens(r)).toBe(1500);
   });
   it('a prefill-only replica releases requests after their first token', () => {
     const { finished } = drain({ ...base, prefillOnly: true }, workload(10));
@@ -86,6 +96,7 @@ describe('batching policies', () => {
   });
   it('requests with their KV already present go straight to decode', () => {
     const r = newRequest(0, 1000, 5, 0, 1000);
+    r.producedAtJoin = 1; // the prefill worker produced the first token
     drain(base, [r]);
     expect(r.firstTokenMs).toBe(-1);
     expect(r.finishMs).toBe(40);

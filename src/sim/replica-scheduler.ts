@@ -1,10 +1,12 @@
 /**
  * @module The iteration scheduler of one engine replica: continuous batching
  * with a token budget and a sequence cap (vLLM v1 style), chunked prefill
- * (Sarathi style), or prefill-first batches (SGLang's default), and a KV cache
- * with admission control. It decides what each step computes and applies the
- * step's outcome; the caller owns the clock and asks the step-time model how
- * long a step takes.
+ * (Sarathi style) or prefill-first batches (SGLang's default), and a paged KV
+ * cache that allocates as tokens are computed, admits a request when its
+ * prompt fits, and preempts the newest running sequence (recompute) when
+ * decoding runs out of blocks. It decides what each step computes and applies
+ * the step's outcome; the caller owns the clock and asks the step-time model
+ * how long a step takes.
  *
  * Decoding sequences are not touched one by one per step: each remembers the
  * decode-step count at which it joined, and a heap orders them by the count at
@@ -25,9 +27,13 @@ export interface ScheduledRequest {
   /** Prompt tokens already in KV when admitted (prefix-cache hit, or KV received from a prefill worker). */
   cachedTokens: number;
   status: RequestStatus;
-  /** Prompt tokens computed so far (including cached). */
+  /** Tokens to compute before the next output token: the prompt, plus the outputs so far after a preemption. */
+  prefillTarget: number;
+  /** Of prefillTarget, tokens computed so far (including cached). */
   prefilledTokens: number;
-  /** Time the request was admitted into the running batch, ms. */
+  /** Output tokens produced before the current decode stint. */
+  producedAtJoin: number;
+  /** Time the request was first admitted into the running batch, ms. */
   admittedMs: number;
   /** Time the first output token was produced, ms. */
   firstTokenMs: number;
@@ -35,14 +41,17 @@ export interface ScheduledRequest {
   finishMs: number;
   /** Decode-step count when it joined the decode batch. */
   joinedDecodeStep: number;
-  /** KV tokens reserved for it. */
-  reservedKvTokens: number;
+  /** Times it was preempted (its KV dropped, to be recomputed). */
+  preemptions: number;
+  /** Bumped at each join, to tell live heap entries from stale ones. */
+  epoch: number;
 }
 
 export function newRequest(id: number, promptTokens: number, outputTokens: number, arrivalMs: number, cachedTokens = 0): ScheduledRequest {
   return {
     id, promptTokens, outputTokens, arrivalMs, cachedTokens,
-    status: 'waiting', prefilledTokens: 0, admittedMs: -1, firstTokenMs: -1, finishMs: -1, joinedDecodeStep: 0, reservedKvTokens: 0,
+    status: 'waiting', prefillTarget: promptTokens, prefilledTokens: 0, producedAtJoin: 0,
+    admittedMs: -1, firstTokenMs: -1, finishMs: -1, joinedDecodeStep: 0, preemptions: 0, epoch: 0,
   };
 }
 
@@ -57,47 +66,65 @@ export interface ReplicaSchedulerConfig {
   readonly kvBlockTokens: number;
   /** Attention-DP ranks: the step shape reported is per rank (work divided evenly). */
   readonly dpRanks: number;
-  /**
-   * When true, a request leaves after its prefill (first token): a prefill
-   * worker of a disaggregated deployment.
-   */
+  /** When true, a request leaves after its prefill (first token): a prefill worker of a disaggregated deployment. */
   readonly prefillOnly?: boolean;
 }
 
-interface Chunk {
-  req: ScheduledRequest;
-  tokens: number;
+interface DecodeEntry {
+  readonly req: ScheduledRequest;
+  readonly epoch: number;
 }
 
 export class ReplicaScheduler {
   private readonly waiting: ScheduledRequest[] = [];
   private waitingHead = 0;
   private readonly prefilling: ScheduledRequest[] = [];
-  private readonly decoding = new MinHeap<ScheduledRequest>();
+  /** Decoding sequences by the decode-step count at which they finish (stale entries skipped). */
+  private readonly decoding = new MinHeap<DecodeEntry>();
+  /** Decoding sequences in join order, for preempting the newest (stale entries skipped). */
+  private readonly joinOrder: DecodeEntry[] = [];
+  private decodingCount = 0;
   private decodeSteps = 0;
+  /** Sum over decoding sequences of prompt + outputs so far: their KV tokens. */
   private decodeContextTokens = 0;
-  private kvUsedTokens = 0;
-  private readonly chunks: Chunk[] = [];
+  /** KV tokens held by sequences still prefilling. */
+  private prefillKvTokens = 0;
+  private preemptionCount = 0;
+  private readonly chunkReqs: ScheduledRequest[] = [];
+  private readonly chunkTokens: number[] = [];
+  private chunkCount = 0;
+  private plannedPrefillTokens = 0;
+  private plannedPairs = 0;
+  private plannedCompleting = 0;
   private stepHasDecode = false;
   private readonly finished: ScheduledRequest[] = [];
   private readonly prefilled: ScheduledRequest[] = [];
+  /** Blocks kept free when admitting, so that running sequences can grow (vLLM's watermark, 1%). */
+  private readonly admitLimit: number;
   /** The shape of the step planned last (per attention-DP rank). */
   readonly shape: BatchShape = { decodeSeqs: 0, decodeContextTokens: 0, prefillSeqs: 0, prefillTokens: 0, prefillAttentionPairs: 0, logitTokens: 0 };
 
-  constructor(readonly config: ReplicaSchedulerConfig) {}
+  constructor(readonly config: ReplicaSchedulerConfig) {
+    this.admitLimit = config.kvCapacityTokens * 0.99;
+  }
 
   get waitingCount(): number {
     return this.waiting.length - this.waitingHead;
   }
   get runningCount(): number {
-    return this.prefilling.length + this.decoding.size;
+    return this.prefilling.length + this.decodingCount;
   }
+  /** KV tokens in use. */
   get kvUsed(): number {
-    return this.kvUsedTokens;
+    return this.decodeContextTokens + this.prefillKvTokens;
   }
   /** Requests queued or running. */
   get outstanding(): number {
     return this.waitingCount + this.runningCount;
+  }
+  /** Preemptions so far. */
+  get preemptions(): number {
+    return this.preemptionCount;
   }
 
   enqueue(req: ScheduledRequest): void {
@@ -105,38 +132,34 @@ export class ReplicaScheduler {
     this.waiting.push(req);
   }
 
-  /** KV tokens a request reserves at admission: its whole prompt and output, rounded up to blocks (no preemption needed later). */
-  private reservation(req: ScheduledRequest): number {
-    const b = this.config.kvBlockTokens;
-    const out = this.config.prefillOnly ? 1 : req.outputTokens;
-    return Math.ceil((req.promptTokens + out) / b) * b;
-  }
-
-  /** True when the request can never fit, even in an empty replica. */
+  /** True when the request can never complete, even alone in the replica. */
   tooLarge(req: ScheduledRequest): boolean {
-    return this.reservation(req) > this.config.kvCapacityTokens;
+    const out = this.config.prefillOnly ? 1 : req.outputTokens;
+    return req.promptTokens + out > this.config.kvCapacityTokens;
   }
 
-  private tryAdmit(nowMs: number): ScheduledRequest | undefined {
-    if (this.waitingHead >= this.waiting.length) return undefined;
-    if (this.runningCount >= this.config.maxRunningSequences) return undefined;
-    const req = this.waiting[this.waitingHead]!;
-    const need = this.reservation(req);
-    if (this.kvUsedTokens + need > this.config.kvCapacityTokens) return undefined;
-    this.waitingHead++;
+  /** Whether the head of the queue can be admitted now: a sequence slot and KV room for its whole prompt. */
+  private canAdmit(): boolean {
+    if (this.waitingHead >= this.waiting.length) return false;
+    if (this.runningCount >= this.config.maxRunningSequences) return false;
+    return this.kvUsed + this.waiting[this.waitingHead]!.prefillTarget <= this.admitLimit;
+  }
+
+  /** Admits the head of the queue; call only after canAdmit(). */
+  private admit(nowMs: number): ScheduledRequest {
+    const req = this.waiting[this.waitingHead++]!;
     if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
       this.waiting.splice(0, this.waitingHead);
       this.waitingHead = 0;
     }
-    this.kvUsedTokens += need;
-    req.reservedKvTokens = need;
-    req.admittedMs = nowMs;
-    req.prefilledTokens = Math.min(req.cachedTokens, req.promptTokens);
-    if (req.prefilledTokens >= req.promptTokens) {
+    if (req.admittedMs < 0) req.admittedMs = nowMs;
+    req.prefilledTokens = Math.min(req.cachedTokens, req.prefillTarget);
+    if (req.prefilledTokens >= req.prefillTarget) {
       // KV already present (received from a prefill worker): straight to decode.
       this.joinDecode(req);
     } else {
       req.status = 'prefilling';
+      this.prefillKvTokens += req.prefilledTokens;
       this.prefilling.push(req);
     }
     return req;
@@ -145,54 +168,102 @@ export class ReplicaScheduler {
   private joinDecode(req: ScheduledRequest): void {
     req.status = 'decoding';
     req.joinedDecodeStep = this.decodeSteps;
-    // The first output token exists; `outputTokens - 1` decode steps remain.
-    this.decoding.push(this.decodeSteps + req.outputTokens - 1, req);
-    this.decodeContextTokens += req.promptTokens + 1;
+    req.epoch++;
+    const entry = { req, epoch: req.epoch };
+    // `outputTokens - producedAtJoin` decode steps remain.
+    this.decoding.push(this.decodeSteps + req.outputTokens - req.producedAtJoin, entry);
+    this.joinOrder.push(entry);
+    this.decodingCount++;
+    this.decodeContextTokens += req.promptTokens + req.producedAtJoin;
+  }
+
+  /** Output tokens produced so far by a decoding request. */
+  private produced(req: ScheduledRequest): number {
+    return req.producedAtJoin + this.decodeSteps - req.joinedDecodeStep;
+  }
+
+  /** Drops the KV of the most recently joined decoding sequence; it waits at the head of the queue to recompute. */
+  private preemptNewest(): boolean {
+    while (this.joinOrder.length > 0) {
+      const e = this.joinOrder.pop()!;
+      const req = e.req;
+      if (req.status !== 'decoding' || req.epoch !== e.epoch) continue;
+      const produced = this.produced(req);
+      this.decodeContextTokens -= req.promptTokens + produced;
+      this.decodingCount--;
+      req.epoch++; // its heap entry is now stale
+      req.status = 'waiting';
+      req.producedAtJoin = produced;
+      req.prefillTarget = req.promptTokens + produced;
+      req.cachedTokens = 0;
+      req.prefilledTokens = 0;
+      req.preemptions++;
+      this.preemptionCount++;
+      if (this.waitingHead > 0) this.waiting[--this.waitingHead] = req;
+      else this.waiting.unshift(req);
+      return true;
+    }
+    return false;
+  }
+
+  /** Adds a prefill chunk of `req` to the step under `budget` and the free KV; returns the tokens taken. */
+  private addChunk(req: ScheduledRequest, budget: number): number {
+    const remaining = req.prefillTarget - req.prefilledTokens;
+    const free = this.config.kvCapacityTokens - this.kvUsed - this.plannedPrefillTokens;
+    let n = remaining < budget ? remaining : budget;
+    if (n > free) n = Math.floor(free);
+    if (n <= 0) return 0;
+    const i = this.chunkCount++;
+    this.chunkReqs[i] = req;
+    this.chunkTokens[i] = n;
+    this.plannedPrefillTokens += n;
+    this.plannedPairs += n * (req.prefilledTokens + n / 2);
+    if (n === remaining) this.plannedCompleting++;
+    return n;
   }
 
   /**
    * Plans the next step at time `nowMs`. Returns false when there is nothing
    * to run. The step's shape is in `this.shape`.
+   *
+   * Order, as in vLLM v1: running decodes first (one token each, preempting
+   * the newest sequences if their growth would overflow the KV cache), then
+   * running partial prefills, then new requests from the queue while the
+   * token budget, the sequence cap and the KV cache allow. Under
+   * `prefill-first`, a step with prefill work carries no decodes.
    */
   plan(nowMs: number): boolean {
     const cfg = this.config;
-    this.chunks.length = 0;
+    this.chunkCount = 0;
+    this.plannedPrefillTokens = 0;
+    this.plannedPairs = 0;
+    this.plannedCompleting = 0;
+    // Requests that need no prefill join the decode batch straight away.
+    while (this.canAdmit() && this.waiting[this.waitingHead]!.cachedTokens >= this.waiting[this.waitingHead]!.prefillTarget) this.admit(nowMs);
+    while (this.decodingCount > 0 && this.kvUsed + this.decodingCount > cfg.kvCapacityTokens) this.preemptNewest();
     let budget = cfg.maxBatchedTokens;
-    let decodeSeqs = 0;
-    const prefillFirst = cfg.batching === 'prefill-first';
-    // Admit what fits first, so that prefill-first knows whether prefill work exists.
-    while (this.tryAdmit(nowMs)) {
-      /* admitted */
-    }
-    const havePrefill = this.prefilling.length > 0;
-    this.stepHasDecode = this.decoding.size > 0 && !(prefillFirst && havePrefill);
-    if (this.stepHasDecode) {
-      decodeSeqs = this.decoding.size;
-      budget -= decodeSeqs;
-    }
-    let prefillTokens = 0;
-    let pairs = 0;
-    let completing = 0;
+    const prefillPending = this.prefilling.length > 0 || this.canAdmit();
+    this.stepHasDecode = this.decodingCount > 0 && !(cfg.batching === 'prefill-first' && prefillPending);
+    const decodeSeqs = this.stepHasDecode ? this.decodingCount : 0;
+    budget -= decodeSeqs;
     for (let i = 0; i < this.prefilling.length && budget > 0; i++) {
-      const req = this.prefilling[i]!;
-      const remaining = req.promptTokens - req.prefilledTokens;
-      const n = remaining < budget ? remaining : budget;
-      if (n <= 0) continue;
-      this.chunks.push({ req, tokens: n });
+      const n = this.addChunk(this.prefilling[i]!, budget);
+      if (n === 0) break;
       budget -= n;
-      prefillTokens += n;
-      pairs += n * (req.prefilledTokens + n / 2);
-      if (n === remaining) completing++;
     }
-    if (decodeSeqs === 0 && prefillTokens === 0) return false;
+    while (budget > 0 && this.canAdmit()) {
+      const req = this.admit(nowMs);
+      if (req.status === 'prefilling') budget -= this.addChunk(req, budget);
+    }
+    if (decodeSeqs === 0 && this.chunkCount === 0) return false;
     const dp = cfg.dpRanks;
     const s = this.shape;
     s.decodeSeqs = decodeSeqs / dp;
     s.decodeContextTokens = (decodeSeqs > 0 ? this.decodeContextTokens : 0) / dp;
-    s.prefillSeqs = this.chunks.length / dp;
-    s.prefillTokens = prefillTokens / dp;
-    s.prefillAttentionPairs = pairs / dp;
-    s.logitTokens = (decodeSeqs + completing) / dp;
+    s.prefillSeqs = this.chunkCount / dp;
+    s.prefillTokens = this.plannedPrefillTokens / dp;
+    s.prefillAttentionPairs = this.plannedPairs / dp;
+    s.logitTokens = (decodeSeqs + this.plannedCompleting) / dp;
     return true;
   }
 
@@ -206,22 +277,33 @@ export class ReplicaScheduler {
     this.prefilled.length = 0;
     if (this.stepHasDecode) {
       this.decodeSteps++;
-      this.decodeContextTokens += this.decoding.size;
+      this.decodeContextTokens += this.decodingCount;
       while (this.decoding.size > 0 && this.decoding.peekKey() <= this.decodeSteps) {
-        const req = this.decoding.pop()!;
+        const e = this.decoding.pop()!;
+        const req = e.req;
+        if (req.status !== 'decoding' || req.epoch !== e.epoch) continue;
         this.decodeContextTokens -= req.promptTokens + req.outputTokens;
+        this.decodingCount--;
         this.finish(req, endMs);
       }
+      if (this.joinOrder.length > 4 * this.decodingCount + 1024) this.compactJoinOrder();
     }
     let removed = 0;
-    for (const c of this.chunks) {
-      const req = c.req;
-      req.prefilledTokens += c.tokens;
-      if (req.prefilledTokens >= req.promptTokens) {
-        req.firstTokenMs = endMs;
+    for (let i = 0; i < this.chunkCount; i++) {
+      const req = this.chunkReqs[i]!;
+      const n = this.chunkTokens[i]!;
+      req.prefilledTokens += n;
+      this.prefillKvTokens += n;
+      if (req.prefilledTokens >= req.prefillTarget) {
         removed++;
-        this.prefilled.push(req);
-        if (this.config.prefillOnly || req.outputTokens <= 1) this.finish(req, endMs);
+        this.prefillKvTokens -= req.prefilledTokens;
+        // The step that completes a prompt produces the next output token.
+        req.producedAtJoin += 1;
+        if (req.firstTokenMs < 0) {
+          req.firstTokenMs = endMs;
+          this.prefilled.push(req);
+        }
+        if (this.config.prefillOnly || req.producedAtJoin >= req.outputTokens) this.finish(req, endMs);
         else this.joinDecode(req);
       }
     }
@@ -229,14 +311,47 @@ export class ReplicaScheduler {
       let w = 0;
       for (let i = 0; i < this.prefilling.length; i++) {
         const r = this.prefilling[i]!;
-        if (r.prefilledTokens < r.promptTokens) this.prefilling[w++] = r;
+        if (r.status === 'prefilling') this.prefilling[w++] = r;
       }
       this.prefilling.length = w;
     }
     return this.finished;
   }
 
-  /** Requests whose prompt completed in the step committed last. */
+  private compactJoinOrder(): void {
+    let w = 0;
+    for (const e of this.joinOrder) if (e.req.status === 'decoding' && e.req.epoch === e.epoch) this.joinOrder[w++] = e;
+    this.joinOrder.length = w;
+  }
+
+  /**
+   * After plan(): how many consecutive steps, this one included, will be
+   * identical pure-decode steps (no prefill, nobody admitted or preempted)
+   * before a sequence finishes. Nothing can change in between (sequence slots
+   * free only when a sequence finishes, and the KV cache only fills), unless a
+   * request arrives from outside. Across such a run only the context grows,
+   * by `decodeSeqs` tokens a step.
+   */
+  decodeRunLength(): number {
+    if (!this.stepHasDecode || this.chunkCount > 0 || this.canAdmit()) return 1;
+    let next = this.decoding.peekKey() - this.decodeSteps;
+    // Stop before the cache would overflow and force a preemption.
+    const room = Math.floor((this.config.kvCapacityTokens - this.kvUsed) / this.decodingCount);
+    if (room < next) next = room;
+    return Math.max(1, next);
+  }
+
+  /** Commits `steps` pure-decode steps planned as one run (see decodeRunLength); the last ends at `endMs`. */
+  commitDecodeRun(steps: number, endMs: number): readonly ScheduledRequest[] {
+    if (steps > 1) {
+      // All but the last step: no sequence finishes in them.
+      this.decodeSteps += steps - 1;
+      this.decodeContextTokens += (steps - 1) * this.decodingCount;
+    }
+    return this.commit(endMs);
+  }
+
+  /** Requests whose first token was produced in the step committed last. */
   prefilledRequests(): readonly ScheduledRequest[] {
     return this.prefilled;
   }
@@ -244,14 +359,13 @@ export class ReplicaScheduler {
   private finish(req: ScheduledRequest, endMs: number): void {
     req.status = 'finished';
     req.finishMs = endMs;
-    this.kvUsedTokens -= req.reservedKvTokens;
     this.finished.push(req);
   }
 
-  /** Tokens generated so far by a decoding request. */
+  /** Output tokens generated so far by a request. */
   generatedTokens(req: ScheduledRequest): number {
     if (req.status === 'finished') return req.outputTokens;
-    if (req.status !== 'decoding') return 0;
-    return 1 + this.decodeSteps - req.joinedDecodeStep;
+    if (req.status !== 'decoding') return req.producedAtJoin;
+    return this.produced(req);
   }
 }

@@ -27,6 +27,8 @@ export interface Efficiencies {
   readonly perSequenceUs: number;
   /** Fixed kernel cost per decoder layer per iteration (norms, rope, small kernels), microseconds. */
   readonly perLayerUs: number;
+  /** Latency every request pays outside the engine's iterations (HTTP, tokenisation, routing, first-token streaming), milliseconds; added to TTFT. */
+  readonly requestOverheadMs: number;
 }
 
 /** How sure a calibrated prediction is: typical relative errors from validation. */
@@ -60,7 +62,7 @@ export interface Calibration {
 
 export const EFFICIENCY_KEYS = [
   'gemmCompute', 'memory', 'attentionCompute', 'comm', 'commLatencyUs', 'moeImbalance',
-  'stepOverheadMs', 'prefillOverheadMs', 'perSequenceUs', 'perLayerUs',
+  'stepOverheadMs', 'prefillOverheadMs', 'perSequenceUs', 'perLayerUs', 'requestOverheadMs',
 ] as const satisfies readonly (keyof Efficiencies)[];
 
 /** Bounds the fit respects, so calibrated values stay physical. */
@@ -75,6 +77,7 @@ export const EFFICIENCY_BOUNDS: Readonly<Record<keyof Efficiencies, readonly [nu
   prefillOverheadMs: [0, 100],
   perSequenceUs: [0, 200],
   perLayerUs: [0, 200],
+  requestOverheadMs: [0, 500],
 };
 
 /**
@@ -94,6 +97,7 @@ export const CUDA_PRIOR: Efficiencies = {
   prefillOverheadMs: 1,
   perSequenceUs: 10,
   perLayerUs: 8,
+  requestOverheadMs: 30,
 };
 
 /**
@@ -113,4 +117,5 @@ export const DOMESTIC_PRIOR: Efficiencies = {
   prefillOverheadMs: 2,
   perSequenceUs: 20,
   perLayerUs: 15,
+  requestOverheadMs: 60,
 };
