@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { getAccelerator } from '../../core/catalogue/find-accelerator.js';
 import { getEngine } from '../../core/catalogue/engines.js';
 import type { Precision } from '../../core/catalogue/precision.js';
+import { InvalidInputError } from '../../core/errors.js';
 import { resolveModel } from '../../config/model-registry.js';
 import { estimateServing, type ServingEstimate } from '../../sim/estimate-serving.js';
 import { fmtGB, fmtNum } from '../format-table.js';
@@ -73,6 +74,10 @@ export function estimateJson(e: ServingEstimate): Record<string, unknown> {
 export function estimateCommand(raw: unknown): void {
   const o = parseOptions(schema, raw);
   const accelerator = getAccelerator(o.accelerator);
+  // planMemory throws a plain Error for a chip without a memory figure; say so as bad input instead of an internal error.
+  if (accelerator.memoryBytes.value === null) {
+    throw new InvalidInputError(`the memory of ${accelerator.id} is unknown, so no deployment can be sized on it; pick an accelerator with a known memory figure (tokenfleet catalog accelerators)`, '--accelerator');
+  }
   const engine = getEngine(o.engine).id;
   const { spec } = resolveModel(o.model, o.modelConfigs ?? []);
   const e = estimateServing({

@@ -1,7 +1,8 @@
 /** @module `tokenfleet predict`: TTFT and TPOT for each row of a silicon-sample CSV. */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { getAccelerator } from '../../core/catalogue/find-accelerator.js';
 import { InvalidInputError } from '../../core/errors.js';
-import { resolveModel } from '../../config/model-registry.js';
+import { loadModelConfigDir, resolveModel } from '../../config/model-registry.js';
 import { predictRow, type ModelResolver, type RowPrediction } from '../../predict/predict-rows.js';
 import { parseSiliconCsv, type SiliconRow } from '../../predict/silicon-row.js';
 import { startProgress } from '../progress.js';
@@ -34,6 +35,23 @@ export function cachedResolver(dirs: readonly string[]): ModelResolver {
   };
 }
 
+/**
+ * A row on a chip whose memory is unknown: planMemory throws a plain Error for
+ * it, which would abort the whole run, so it becomes the row's error here.
+ * Rows whose model or chip does not resolve are left to predictRow's messages.
+ */
+function unknownMemoryRow(row: SiliconRow, resolve: ModelResolver): RowPrediction | undefined {
+  let accelerator;
+  try {
+    resolve(row.modelPath);
+    accelerator = getAccelerator(row.system);
+  } catch {
+    return undefined;
+  }
+  if (accelerator.memoryBytes.value !== null) return undefined;
+  return { id: row.id, ttftMs: NaN, tpotMs: NaN, error: `unsupported: the memory of ${accelerator.id} is unknown` };
+}
+
 export function predictionsCsv(preds: readonly RowPrediction[]): string {
   const esc = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(3) : '');
@@ -42,18 +60,24 @@ export function predictionsCsv(preds: readonly RowPrediction[]): string {
 
 export function predictCommand(file: string, opts: { modelConfigs?: string[]; out?: string; quiet?: boolean }): void {
   const rows = readRows(file);
+  // A bad directory is bad input for the whole run, not an 'unknown model' on every row.
+  for (const dir of opts.modelConfigs ?? []) loadModelConfigDir(dir);
   const resolve = cachedResolver(opts.modelConfigs ?? []);
   const progress = startProgress('predict', rows.length, !opts.quiet && opts.out !== undefined);
   const started = performance.now();
   const preds: RowPrediction[] = [];
   for (const row of rows) {
-    preds.push(predictRow(row, resolve));
+    preds.push(unknownMemoryRow(row, resolve) ?? predictRow(row, resolve));
     progress.tick();
   }
   progress.stop();
   const csv = predictionsCsv(preds);
   if (opts.out) {
-    writeFileSync(opts.out, csv);
+    try {
+      writeFileSync(opts.out, csv);
+    } catch (e) {
+      throw new InvalidInputError(`cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, `--out ${opts.out}`);
+    }
     if (!opts.quiet) {
       const ok = preds.filter((p) => p.error === '').length;
       const files = new Map<string, string>();

@@ -28,19 +28,35 @@ function widen(b: ErrorBand, factor: number): ErrorBand {
 const CUDA_FAMILIES: ReadonlySet<AcceleratorFamily> = new Set(['ampere', 'hopper', 'blackwell', 'blackwell-ultra', 'blackwell-workstation']);
 
 export function calibrationFor(acc: AcceleratorSpec, engine: EngineId, table: readonly Calibration[] = CALIBRATIONS): Calibration {
-  const exact = table.find((c) => c.family === acc.family && c.engine === engine && c.source === 'fitted');
+  const exact = table.find((c) => c.accelerator === acc.id && c.engine === engine && c.source === 'fitted');
   if (exact) return exact;
+  // A sibling of the same family with the same engine (the one fitted on most rows).
+  const sibling = table
+    .filter((c) => c.family === acc.family && c.engine === engine && c.source === 'fitted')
+    .sort((a, b) => b.fittedRows - a.fittedRows)[0];
+  if (sibling) {
+    return {
+      ...sibling,
+      accelerator: acc.id,
+      source: 'transferred',
+      errorBand: widen(sibling.errorBand, 1.25),
+      note: `transferred from ${sibling.accelerator ?? sibling.family}/${engine} (same family, no measurements of ${acc.id}); error band widened 1.25x`,
+    };
+  }
   const engineFallback: EngineId = engine === 'generic' || engine === 'mindie' ? 'vllm' : engine;
   for (const fam of TRANSFER[acc.family] ?? []) {
-    const t = table.find((c) => c.family === fam && c.engine === engineFallback && c.source === 'fitted');
+    const t = table
+      .filter((c) => c.family === fam && c.engine === engineFallback && c.source === 'fitted')
+      .sort((a, b) => b.fittedRows - a.fittedRows)[0];
     if (t) {
       return {
         ...t,
+        accelerator: acc.id,
         family: acc.family,
         engine,
         source: 'transferred',
         errorBand: widen(t.errorBand, 1.5),
-        note: `transferred from ${fam}/${t.engine} (no measurements of ${acc.family}/${engine}); error band widened 1.5x`,
+        note: `transferred from ${t.accelerator ?? fam}/${t.engine} (no measurements of ${acc.family}/${engine}); error band widened 1.5x`,
       };
     }
   }

@@ -50,6 +50,8 @@ export type CalibrationSource =
   | 'prior';
 
 export interface Calibration {
+  /** The accelerator the fit used, when fitted on one accelerator's measurements. */
+  readonly accelerator?: string;
   readonly family: AcceleratorFamily;
   readonly engine: EngineId;
   readonly efficiencies: Efficiencies;

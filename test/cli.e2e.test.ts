@@ -1,0 +1,409 @@
+/**
+ * @module End-to-end tests of the built CLI (`node dist/cli/main.js`): exit
+ * codes, output and JSON of catalog, estimate and predict, and that bad input
+ * gives a one-line error with exit code 2, never a stack trace.
+ * Needs `npm run build` first.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+const FIXTURE = join(ROOT, 'test', 'fixtures', 'silicon-sample-small.csv');
+const UNKNOWN_MODEL = 'acme/NoSuchModel-7B';
+/** How Node prints a stack frame; no bad input may show one. */
+const STACK_FRAME = '    at ';
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function cli(...args: string[]): Run {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Exit 0, nothing on stderr, stdout parsed as JSON. */
+function okJson<T>(r: Run): T {
+  expect(r.stderr, r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** Exit 2 with a one-line `error:` (or commander's) message containing every needle, and no stack trace. */
+function expectBadInput(r: Run, ...needles: string[]): void {
+  expect(r.stderr).not.toContain(STACK_FRAME);
+  expect(r.stderr).not.toContain('internal error');
+  expect(r.status, r.stderr).toBe(2);
+  expect(r.stderr).toMatch(/^error: /);
+  for (const n of needles) expect(r.stderr).toContain(n);
+}
+
+type CsvTable = { header: string[]; rows: string[][] };
+
+function readCsv(text: string): CsvTable {
+  const [header, ...rows] = parse(text, { relax_column_count: false }) as string[][];
+  return { header: header!, rows };
+}
+
+function writeCsv(path: string, t: CsvTable): void {
+  const field = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  writeFileSync(path, [t.header, ...t.rows].map((r) => r.map(field).join(',')).join('\n') + '\n');
+}
+
+/** A copy of the fixture with `edit` applied to each row (given a column lookup). */
+function editedFixture(path: string, edit: (row: string[], col: (name: string) => number) => string[] | undefined): void {
+  const t = readCsv(readFileSync(FIXTURE, 'utf8'));
+  const col = (name: string) => {
+    const i = t.header.indexOf(name);
+    if (i < 0) throw new Error(`fixture has no column ${name}`);
+    return i;
+  };
+  const rows = t.rows.flatMap((r) => {
+    const out = edit([...r], col);
+    return out ? [out] : [];
+  });
+  writeCsv(path, { header: t.header, rows });
+}
+
+let tmp = '';
+
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build before the end-to-end tests`);
+  tmp = mkdtempSync(join(tmpdir(), 'tokenfleet-e2e-'));
+});
+
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('tokenfleet --help', () => {
+  it('exits 0 and lists the commands', () => {
+    const r = cli('--help');
+    expect(r.status).toBe(0);
+    for (const c of ['catalog', 'estimate', 'predict', 'validate', 'calibrate', 'demo']) expect(r.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
+  });
+});
+
+describe('tokenfleet catalog', () => {
+  interface JsonFact {
+    value: unknown;
+    source: string;
+    confidence: string;
+  }
+  interface JsonAccelerator {
+    id: string;
+    memoryBytes: JsonFact;
+  }
+
+  it('lists the accelerators in a table', () => {
+    const r = cli('catalog', 'accelerators');
+    expect(r.status).toBe(0);
+    for (const id of ['h200-sxm', 'h20', 'ascend-910c', 'inhouse-h20class']) expect(r.stdout).toMatch(new RegExp(`^${id}\\s`, 'm'));
+  });
+
+  it('gives every accelerator a sourced memory figure in --json', () => {
+    const accs = okJson<JsonAccelerator[]>(cli('catalog', 'accelerators', '--json'));
+    expect(accs.map((a) => a.id)).toEqual(expect.arrayContaining(['h200-sxm', 'h20', 'ascend-910c', 'inhouse-h20class']));
+    for (const a of accs) {
+      expect(a.memoryBytes, a.id).toBeDefined();
+      expect(typeof a.memoryBytes.source, a.id).toBe('string');
+      expect(a.memoryBytes.source.length, a.id).toBeGreaterThan(0);
+    }
+  });
+
+  it('shows one accelerator with the source of each figure', () => {
+    const r = cli('catalog', 'accelerator', 'h20');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^\s+source: \S/m);
+    expect(r.stdout).toMatch(/bf16.*\b148\b/);
+  });
+
+  it('suggests the closest ids for an unknown accelerator', () => {
+    const r = cli('catalog', 'accelerator', 'h2000');
+    expectBadInput(r, 'closest matches');
+    const closest = r.stderr.slice(r.stderr.indexOf('closest matches'));
+    expect(closest).toMatch(/\bh20\b|\bh200-sxm\b/);
+  });
+
+  it('lists the built-in models', () => {
+    const r = cli('catalog', 'models');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^meta-llama\/(Meta-)?Llama-3\.1-70B\s/m);
+    expect(r.stdout).toMatch(/^deepseek-ai\/DeepSeek-R1\s/m);
+  });
+
+  it('shows that DeepSeek-V3 uses MLA', () => {
+    const r = cli('catalog', 'model', 'deepseek-ai/DeepSeek-V3');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('MLA');
+  });
+
+  it('lists every engine in --json', () => {
+    const engines = okJson<{ id: string }[]>(cli('catalog', 'engines', '--json'));
+    expect(engines.map((e) => e.id)).toEqual(expect.arrayContaining(['vllm', 'sglang', 'trtllm', 'mindie', 'generic']));
+  });
+});
+
+describe('tokenfleet estimate', () => {
+  interface EstimateJson {
+    ttftMs: number | null;
+    tpotMs: number | null;
+    outputTokensPerSecond: number;
+    outputTokensPerSecondPerAccelerator: number;
+    accelerators: number;
+    fits: boolean;
+    memory: { kvCapacityTokens: number; reason?: string };
+    confidence: { source: string; ttftMsRange: [number | null, number | null]; note: string };
+  }
+  const LLAMA_70B_FP8 = ['--model', 'meta-llama/Llama-3.1-70B', '--accelerator', 'h200-sxm', '--tp', '2', '--precision', 'fp8'];
+  const LOAD = ['--isl', '1024', '--osl', '256', '--concurrency', '16'];
+
+  it('estimates Llama-3.1-70B fp8 on two H200s', () => {
+    const e = okJson<EstimateJson>(cli('estimate', ...LLAMA_70B_FP8, ...LOAD, '--json'));
+    for (const k of ['ttftMs', 'tpotMs', 'outputTokensPerSecond', 'outputTokensPerSecondPerAccelerator'] as const) {
+      const v = e[k];
+      expect(Number.isFinite(v), k).toBe(true);
+      expect(v, k).toBeGreaterThan(0);
+    }
+    expect(e.accelerators).toBe(2);
+    const perAccelerator = e.outputTokensPerSecond / 2;
+    expect(Math.abs(e.outputTokensPerSecondPerAccelerator - perAccelerator) / perAccelerator).toBeLessThanOrEqual(1e-6);
+    expect(e.fits).toBe(true);
+    expect(e.memory.kvCapacityTokens).toBeGreaterThan(0);
+    expect(['fitted', 'transferred', 'prior']).toContain(e.confidence.source);
+    const [lo, hi] = e.confidence.ttftMsRange;
+    expect(lo).not.toBeNull();
+    expect(hi).not.toBeNull();
+    expect(lo!).toBeLessThanOrEqual(e.ttftMs!);
+    expect(e.ttftMs!).toBeLessThanOrEqual(hi!);
+  });
+
+  it('prints TTFT and TPOT lines without --json', () => {
+    const r = cli('estimate', ...LLAMA_70B_FP8, ...LOAD);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^TTFT\b.*\bms\b/m);
+    expect(r.stdout).toMatch(/^TPOT\b.*\bms\b/m);
+  });
+
+  it('reports that Llama-3.1-70B bf16 does not fit on one H20, without an error', () => {
+    const args = ['estimate', '--model', 'meta-llama/Llama-3.1-70B', '--accelerator', 'h20', '--tp', '1', '--precision', 'bf16', ...LOAD];
+    const r = cli(...args, '--json');
+    expect(r.stdout).toContain('"fits": false');
+    const e = okJson<EstimateJson>(r);
+    expect(e.fits).toBe(false);
+    expect(e.memory.reason).toMatch(/GB/);
+
+    const readable = cli(...args);
+    expect(readable.status).toBe(0);
+    expect(readable.stdout).toMatch(/^fits\s+NO: .*GB/m);
+  });
+
+  it('uses the prior, with a note, on a domestic chip', () => {
+    const e = okJson<EstimateJson>(
+      cli('estimate', '--model', 'meta-llama/Llama-3.1-70B', '--accelerator', 'ascend-910c', '--tp', '2', '--engine', 'mindie', ...LOAD, '--json'),
+    );
+    expect(e.confidence.source).toBe('prior');
+    expect(e.confidence.note.trim().length).toBeGreaterThan(0);
+  });
+
+  describe('bad input exits 2 with a message and no stack trace', () => {
+    it('an unknown model lists the closest matches', () => {
+      expectBadInput(cli('estimate', '--model', UNKNOWN_MODEL, '--accelerator', 'h200-sxm', ...LOAD), 'closest matches', UNKNOWN_MODEL);
+    });
+
+    it('an unknown accelerator lists the closest matches', () => {
+      expectBadInput(cli('estimate', '--model', 'meta-llama/Llama-3.1-70B', '--accelerator', 'h2000', ...LOAD), 'closest matches');
+    });
+
+    it('a negative --isl names the option', () => {
+      expectBadInput(cli('estimate', ...LLAMA_70B_FP8, '--isl', '-5', '--osl', '256', '--concurrency', '16'), '--isl');
+    });
+
+    it('a non-numeric --concurrency names the option', () => {
+      expectBadInput(cli('estimate', ...LLAMA_70B_FP8, '--isl', '1024', '--osl', '256', '--concurrency', 'lots'), '--concurrency');
+    });
+
+    it('a TP that does not divide the attention heads says so', () => {
+      const r = cli('estimate', '--model', 'meta-llama/Llama-3.1-70B', '--accelerator', 'h200-sxm', '--tp', '3', ...LOAD);
+      expectBadInput(r, '--tp');
+      expect(r.stderr).toMatch(/attention heads/);
+    });
+
+    it('a missing required option is a commander error', () => {
+      expectBadInput(cli('estimate', ...LLAMA_70B_FP8, '--isl', '1024', '--osl', '256'), '--concurrency');
+    });
+
+    it('an engine outside the choices is a commander error', () => {
+      expectBadInput(cli('estimate', ...LLAMA_70B_FP8, ...LOAD, '--engine', 'nosuchengine'), '--engine');
+    });
+
+    it('a malformed model config given by path names the file and the field', () => {
+      const file = join(tmp, 'bad_config.json');
+      writeFileSync(file, '{"hidden_size": "abc"}\n');
+      expectBadInput(cli('estimate', '--model', file, '--accelerator', 'h200-sxm', ...LOAD), file, 'hidden_size');
+    });
+
+    it('a model config that is not JSON names the file and the line', () => {
+      const file = join(tmp, 'truncated_config.json');
+      writeFileSync(file, '{"hidden_size": \n');
+      expectBadInput(cli('estimate', '--model', file, '--accelerator', 'h200-sxm', ...LOAD), file, 'line 2');
+    });
+
+    it('an accelerator whose memory is unknown is refused, not an internal error', () => {
+      const accs = okJson<{ id: string; memoryBytes: { value: number | null } }[]>(cli('catalog', 'accelerators', '--json'));
+      const unknown = accs.find((a) => a.memoryBytes.value === null);
+      if (!unknown) return; // every chip in the catalogue has a memory figure
+      expectBadInput(cli('estimate', '--model', 'meta-llama/Llama-3.1-70B', '--accelerator', unknown.id, '--tp', '8', ...LOAD), '--accelerator', 'memory');
+    });
+  });
+});
+
+describe('tokenfleet predict', () => {
+  const fixture = readCsv(readFileSync(FIXTURE, 'utf8'));
+  const idCol = fixture.header.indexOf('id');
+  const modelCol = fixture.header.indexOf('model_path');
+
+  let outputs = 0;
+  /** Runs predict with --out in the temp dir and returns the parsed output. */
+  function predict(input: string, ...extra: string[]): { run: Run; out: CsvTable } {
+    const out = join(tmp, `predictions-${++outputs}.csv`);
+    const run = cli('predict', input, '--out', out, ...extra);
+    expect(run.stderr).not.toContain(STACK_FRAME);
+    expect(run.status, run.stderr).toBe(0);
+    return { run, out: readCsv(readFileSync(out, 'utf8')) };
+  }
+
+  it('has a fixture with known, unknown, agg and disagg rows', () => {
+    const real = join(ROOT, '..', 'shared', 'data', 'validation', 'silicon-measurements.csv');
+    if (existsSync(real)) expect(fixture.header).toEqual(readCsv(readFileSync(real, 'utf8').split('\n', 1)[0]!).header);
+    const modes = fixture.rows.map((r) => r[fixture.header.indexOf('mode')]);
+    expect(modes).toContain('agg');
+    expect(modes).toContain('disagg');
+    expect(fixture.rows.map((r) => r[modelCol])).toContain(UNKNOWN_MODEL);
+  });
+
+  it('writes one prediction per input row, in order, with the unknown model as an error', () => {
+    const { out } = predict(FIXTURE, '--quiet');
+    expect(out.header).toEqual(['id', 'ttft_ms', 'tpot_ms', 'error']);
+    expect(out.rows.map((r) => r[0])).toEqual(fixture.rows.map((r) => r[idCol]));
+    out.rows.forEach(([id, ttft, tpot, error], i) => {
+      if (fixture.rows[i]![modelCol] === UNKNOWN_MODEL) {
+        expect(error, id).toMatch(/unknown model/);
+        expect(ttft, id).toBe('');
+        expect(tpot, id).toBe('');
+      } else {
+        expect(error, id).toBe('');
+        for (const v of [ttft, tpot]) {
+          expect(Number.isFinite(Number(v)), `${id}: '${v}'`).toBe(true);
+          expect(Number(v), id).toBeGreaterThan(0);
+        }
+      }
+    });
+  });
+
+  it('writes the same CSV to standard output without --out', () => {
+    const { out } = predict(FIXTURE, '--quiet');
+    const r = cli('predict', FIXTURE);
+    expect(r.status).toBe(0);
+    expect(readCsv(r.stdout)).toEqual(out);
+  });
+
+  it('ignores the measured columns', () => {
+    const edited = join(tmp, 'measured-edited.csv');
+    editedFixture(edited, (row, col) => {
+      row[col('silicon_ttft_ms')] = '1';
+      row[col('silicon_tpot_ms')] = '99999';
+      return row;
+    });
+    expect(predict(edited, '--quiet').out).toEqual(predict(FIXTURE, '--quiet').out);
+  });
+
+  it('refuses a CSV without an isl column, naming the file', () => {
+    const file = join(tmp, 'no-isl.csv');
+    const i = fixture.header.indexOf('isl');
+    writeCsv(file, { header: fixture.header.filter((_, j) => j !== i), rows: fixture.rows.map((r) => r.filter((_, j) => j !== i)) });
+    expectBadInput(cli('predict', file), file, 'isl');
+  });
+
+  it('refuses a non-numeric isl, naming the file, line and column', () => {
+    const file = join(tmp, 'bad-isl.csv');
+    const i = fixture.header.indexOf('isl');
+    // Line 1 is the header, so the second row is line 3.
+    writeCsv(file, { header: fixture.header, rows: fixture.rows.map((r, k) => (k === 1 ? r.map((v, j) => (j === i ? 'abc' : v)) : r)) });
+    expectBadInput(cli('predict', file), `${file}:3`, 'isl');
+  });
+
+  it('refuses a file that does not exist', () => {
+    const file = join(tmp, 'no-such-file.csv');
+    expectBadInput(cli('predict', file), file);
+  });
+
+  it('refuses an --out it cannot write', () => {
+    expectBadInput(cli('predict', FIXTURE, '--out', join(tmp, 'no-such-dir', 'out.csv')), '--out', 'no-such-dir');
+  });
+
+  describe('--model-configs', () => {
+    const source = join(ROOT, 'data', 'model-configs', 'Qwen--Qwen3-8B_config.json');
+    let dir = '';
+    let input = '';
+
+    beforeAll(() => {
+      dir = join(tmp, 'model-configs');
+      mkdirSync(dir);
+      copyFileSync(source, join(dir, 'acme--Custom-8B_config.json'));
+      // Two copies of an agg Llama row: one with the custom model, one with the built-in config it was copied from.
+      input = join(tmp, 'custom-model.csv');
+      const base = fixture.rows.find((r) => r[modelCol] === 'meta-llama/Llama-3.1-70B')!;
+      const withModel = (id: string, model: string) => base.map((v, j) => (j === idCol ? id : j === modelCol ? model : v));
+      writeCsv(input, { header: fixture.header, rows: [withModel('custom', 'acme/Custom-8B'), withModel('builtin', 'Qwen/Qwen3-8B')] });
+    });
+
+    it('resolves a model from the extra directory', () => {
+      const { run, out } = predict(input, '--model-configs', dir);
+      const [custom, builtin] = out.rows;
+      expect(custom![0]).toBe('custom');
+      expect(custom![3]).toBe('');
+      expect(Number(custom![1])).toBeGreaterThan(0);
+      expect(Number(custom![2])).toBeGreaterThan(0);
+      // The same config.json under another name predicts the same numbers.
+      expect(custom!.slice(1)).toEqual(builtin!.slice(1));
+      expect(run.stderr).toContain(`acme/Custom-8B -> ${join(dir, 'acme--Custom-8B_config.json')} (exact)`);
+    });
+
+    it('does not know the model without the directory', () => {
+      const { out } = predict(input, '--quiet');
+      expect(out.rows[0]![3]).toMatch(/unknown model/);
+      expect(out.rows[1]![3]).toBe('');
+    });
+
+    it('refuses a directory that does not exist', () => {
+      const missing = join(tmp, 'no-such-configs');
+      expectBadInput(cli('predict', input, '--model-configs', missing), missing);
+    });
+  });
+
+  it("reports a row on a chip of unknown memory as that row's error", () => {
+    const accs = okJson<{ id: string; memoryBytes: { value: number | null } }[]>(cli('catalog', 'accelerators', '--json'));
+    const unknown = accs.find((a) => a.memoryBytes.value === null);
+    if (!unknown) return; // every chip in the catalogue has a memory figure
+    const file = join(tmp, 'unknown-memory.csv');
+    editedFixture(file, (row, col) => {
+      if (row[col('model_path')] !== 'meta-llama/Llama-3.1-70B') return undefined;
+      row[col('system')] = unknown.id;
+      return row;
+    });
+    const { out } = predict(file, '--quiet');
+    expect(out.rows.length).toBeGreaterThan(0);
+    for (const r of out.rows) expect(r[3]).toMatch(/memory/);
+  });
+});
