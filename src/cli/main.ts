@@ -99,6 +99,12 @@ program
   .description('what npm start runs for now: the catalogue and an example estimate')
   .action(async () => (await import('./commands/demo.js')).demoCommand());
 
+// A closed pipe (`tokenfleet ... | head`) ends the output quietly.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 async function main(): Promise<number> {
   try {
     await program.parseAsync(process.argv);

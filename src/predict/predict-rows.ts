@@ -40,7 +40,7 @@ export function predictRow(row: SiliconRow, resolve: ModelResolver, opts: { effi
   try {
     resolved = resolve(row.modelPath);
   } catch (e) {
-    if (e instanceof TokenfleetError) return fail(`unknown model: ${e.message}`);
+    if (e instanceof TokenfleetError) return fail(e.message.startsWith('unknown model') ? e.message : `unknown model: ${e.message}`);
     throw e;
   }
   const meta = { modelFile: resolved.file, matchedBy: resolved.matchedBy };

@@ -1,6 +1,5 @@
 /** @module `tokenfleet predict`: TTFT and TPOT for each row of a silicon-sample CSV. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { getAccelerator } from '../../core/catalogue/find-accelerator.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { loadModelConfigDir, resolveModel } from '../../config/model-registry.js';
 import { predictRow, type ModelResolver, type RowPrediction } from '../../predict/predict-rows.js';
@@ -35,23 +34,6 @@ export function cachedResolver(dirs: readonly string[]): ModelResolver {
   };
 }
 
-/**
- * A row on a chip whose memory is unknown: planMemory throws a plain Error for
- * it, which would abort the whole run, so it becomes the row's error here.
- * Rows whose model or chip does not resolve are left to predictRow's messages.
- */
-function unknownMemoryRow(row: SiliconRow, resolve: ModelResolver): RowPrediction | undefined {
-  let accelerator;
-  try {
-    resolve(row.modelPath);
-    accelerator = getAccelerator(row.system);
-  } catch {
-    return undefined;
-  }
-  if (accelerator.memoryBytes.value !== null) return undefined;
-  return { id: row.id, ttftMs: NaN, tpotMs: NaN, error: `unsupported: the memory of ${accelerator.id} is unknown` };
-}
-
 export function predictionsCsv(preds: readonly RowPrediction[]): string {
   const esc = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(3) : '');
@@ -67,7 +49,7 @@ export function predictCommand(file: string, opts: { modelConfigs?: string[]; ou
   const started = performance.now();
   const preds: RowPrediction[] = [];
   for (const row of rows) {
-    preds.push(unknownMemoryRow(row, resolve) ?? predictRow(row, resolve));
+    preds.push(predictRow(row, resolve));
     progress.tick();
   }
   progress.stop();

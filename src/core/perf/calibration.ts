@@ -30,6 +30,9 @@ const CUDA_FAMILIES: ReadonlySet<AcceleratorFamily> = new Set(['ampere', 'hopper
 export function calibrationFor(acc: AcceleratorSpec, engine: EngineId, table: readonly Calibration[] = CALIBRATIONS): Calibration {
   const exact = table.find((c) => c.accelerator === acc.id && c.engine === engine && c.source === 'fitted');
   if (exact) return exact;
+  // A fit of the whole family with this engine.
+  const family = table.find((c) => c.accelerator === undefined && c.family === acc.family && c.engine === engine && c.source === 'fitted');
+  if (family) return family;
   // A sibling of the same family with the same engine (the one fitted on most rows).
   const sibling = table
     .filter((c) => c.family === acc.family && c.engine === engine && c.source === 'fitted')

@@ -6,6 +6,7 @@ import { getEngine } from '../catalogue/engines.js';
 import { attentionShapeFor, kvBytesPerTokenPerLayer } from '../catalogue/model-size.js';
 import { BYTES_PER_ELEMENT } from '../catalogue/precision.js';
 import type { Deployment } from './deployment.js';
+import { UnsupportedError } from './hardware-rates.js';
 
 export interface MemoryPlan {
   /** Device memory, bytes. */
@@ -44,7 +45,7 @@ export function planMemory(d: Deployment, opts: { memoryUtilization?: number; ma
   const { tp, pp, ep, moeTp, dp } = d.parallel;
   const engine = getEngine(d.engine);
   const memory = d.accelerator.memoryBytes.value;
-  if (memory === null) throw new Error(`memory of ${d.accelerator.id} is unknown`);
+  if (memory === null) throw new UnsupportedError(`the memory of ${d.accelerator.id} is unknown; set it with an accelerator override`);
   const util = opts.memoryUtilization ?? engine.memoryUtilization;
   const usable = memory * util;
   const stageFraction = Math.ceil(m.numLayers / pp) / m.numLayers;

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { getAccelerator } from '../catalogue/find-accelerator.js';
+import { calibrationFor } from './calibration.js';
+import { CUDA_PRIOR, DOMESTIC_PRIOR, type Calibration } from './efficiency.js';
+
+const fit = (over: Partial<Calibration>): Calibration => ({
+  family: 'hopper', engine: 'vllm', efficiencies: CUDA_PRIOR, source: 'fitted', fittedRows: 100, note: 'test',
+  errorBand: { ttftMedian: 0.2, ttftP90: 0.5, tpotMedian: 0.1, tpotP90: 0.3 }, ...over,
+});
+
+describe('calibrationFor', () => {
+  const table = [fit({}), fit({ family: 'blackwell', engine: 'sglang', accelerator: 'b200-sxm' })];
+  it('uses a fit of the accelerator family with the same engine as fitted', () => {
+    const c = calibrationFor(getAccelerator('h200-sxm'), 'vllm', table);
+    expect(c.source).toBe('fitted');
+  });
+  it('transfers a sibling accelerator fit with a widened band', () => {
+    const c = calibrationFor(getAccelerator('gb200'), 'sglang', table);
+    expect(c.source).toBe('transferred');
+    expect(c.errorBand.tpotMedian).toBeCloseTo(0.125);
+    expect(c.note).toMatch(/b200-sxm/);
+  });
+  it('transfers across families (A100 from Hopper) with a wider band', () => {
+    const c = calibrationFor(getAccelerator('a100-80g'), 'vllm', table);
+    expect(c.source).toBe('transferred');
+    expect(c.errorBand.tpotMedian).toBeCloseTo(0.15);
+  });
+  it('falls back to the domestic prior, marked as an assumption, for chips without measurements', () => {
+    const c = calibrationFor(getAccelerator('ascend-910c'), 'mindie', table);
+    expect(c.source).toBe('prior');
+    expect(c.efficiencies).toBe(DOMESTIC_PRIOR);
+    expect(c.note).toMatch(/ASSUMPTION/);
+    expect(c.errorBand.tpotMedian).toBeGreaterThan(0.3);
+  });
+  it('uses the CUDA prior for AMD without a transfer target for the engine', () => {
+    const c = calibrationFor(getAccelerator('mi300x'), 'sglang', []);
+    expect(c.source).toBe('prior');
+    expect(c.efficiencies).toBe(CUDA_PRIOR);
+  });
+});
