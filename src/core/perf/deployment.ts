@@ -55,6 +55,14 @@ function positiveInt(v: number, name: string): number {
   return v;
 }
 
+/** An 8-bit KV cache with 8-bit-or-narrower weights, in the 8-bit format the chip has (fp8, else int8); bf16 otherwise. */
+function defaultKvPrecision(acc: AcceleratorSpec, weights: Precision): Precision {
+  if (BYTES_PER_ELEMENT[weights] > 1) return 'bf16';
+  if (acc.precisions.includes('fp8')) return 'fp8';
+  if (acc.precisions.includes('int8')) return 'int8';
+  return 'bf16';
+}
+
 /** Fills defaults and checks that the layout makes sense for this model. */
 export function makeDeployment(input: DeploymentInput): Deployment {
   const { model } = input;
@@ -91,7 +99,7 @@ export function makeDeployment(input: DeploymentInput): Deployment {
   const precision: PrecisionConfig = {
     weights,
     moeWeights: input.precision?.moeWeights ?? weights,
-    kv: input.precision?.kv ?? (BYTES_PER_ELEMENT[weights] <= 1 ? 'fp8' : 'bf16'),
+    kv: input.precision?.kv ?? defaultKvPrecision(input.accelerator, weights),
   };
   for (const [k, p] of Object.entries(precision)) {
     const native = input.accelerator.precisions;
