@@ -95,6 +95,50 @@ program
   .action(async (opts) => (await import('./commands/calibrate.js')).calibrateCommand(opts));
 
 program
+  .command('simulate [scenario.yaml]')
+  .description('replay a trace (or a synthetic Poisson load) on a pool of replicas, or a scenario file of mixed and disaggregated pools: latency, throughput, SLOs, cost')
+  .option('--trace <file>', 'request trace: Azure CSV, Mooncake JSONL, Vidur CSV or generic JSONL')
+  .addOption(new Option('--format <name>', 'trace format (default: detected)').choices(['azure', 'mooncake', 'vidur', 'jsonl']))
+  .option('--rate <rps>', 'synthetic Poisson arrivals instead of a trace, requests per second')
+  .option('--requests <n>', 'synthetic requests (default 10000)')
+  .option('--isl <n>', 'synthetic prompt tokens')
+  .option('--osl <n>', 'synthetic output tokens')
+  .option('--model <id|config.json>', 'model id or config.json path (without a scenario file)')
+  .option('--accelerator <id>', 'accelerator id (without a scenario file)')
+  .option('--tp <n>', 'tensor parallelism', '1')
+  .option('--pp <n>', 'pipeline parallelism', '1')
+  .option('--dp <n>', 'attention data parallelism', '1')
+  .option('--ep <n>', 'expert parallelism')
+  .addOption(new Option('--precision <p>', 'weight precision').choices(['bf16', 'fp16', 'fp8', 'int8', 'fp4', 'int4']))
+  .addOption(new Option('--kv-precision <p>', 'KV cache precision').choices(['bf16', 'fp16', 'fp8', 'int8', 'fp4']))
+  .addOption(new Option('--engine <id>', 'serving engine').choices(['vllm', 'sglang', 'trtllm', 'mindie', 'generic']).default('vllm'))
+  .option('--replicas <n>', 'replicas', '1')
+  .addOption(new Option('--router <name>', 'routing policy').choices(['round-robin', 'least-outstanding', 'least-kv', 'power-of-two', 'prefix-affinity', 'perf-aware']).default('least-outstanding'))
+  .option('--prefix-cache', 'reuse KV of shared prompt prefixes (needs block hashes, e.g. the Mooncake trace)')
+  .option('--repeat <n>', 'tile the trace n times', '1')
+  .option('--rate-scale <x>', 'multiply the arrival rate by x', '1')
+  .option('--max-requests <n>', 'stop after n requests')
+  .option('--slo-ttft-ms <ms>', 'TTFT target for SLO attainment and goodput')
+  .option('--slo-tpot-ms <ms>', 'TPOT target for SLO attainment and goodput')
+  .option('--seed <n>', 'random seed (routing, synthetic arrivals)', '1')
+  .option('--skip-invalid', 'skip malformed trace rows (and count them) instead of stopping')
+  .option('--timeline <file.csv>', 'write per-interval series per pool')
+  .option('--timeline-interval <s>', 'timeline interval, seconds', '10')
+  .option('--requests-csv <file.csv>', 'write one record per request')
+  .option('--model-configs <dir...>', 'extra directories of org--name_config.json files')
+  .option('--json', 'machine-readable output')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  $ tokenfleet simulate scenarios/simulate-mixed-fleet.yaml\n  $ tokenfleet simulate --trace ../shared/data/traces/azure-2023/AzureLLMInferenceTrace_conv.csv --model meta-llama/Llama-3.1-8B --accelerator h20 --replicas 2 --slo-ttft-ms 500 --slo-tpot-ms 50\n  $ tokenfleet simulate --trace ../shared/data/traces/mooncake/synthetic_trace.jsonl --model meta-llama/Llama-3.1-70B --accelerator h200-sxm --tp 4 --precision fp8 --replicas 4 --prefix-cache --router prefix-affinity\n  $ tokenfleet simulate --rate 20 --isl 2048 --osl 256 --model Qwen/Qwen3-32B --accelerator ascend-910c --engine mindie --replicas 4 --json',
+  )
+  .action(async (scenario, opts) => (await import('./commands/simulate.js')).simulateCommand(scenario, opts));
+
+program
+  .command('schema <kind>')
+  .description('print the JSON Schema of a file format, for editors (kinds: simulation)')
+  .action(async (kind) => (await import('./commands/schema.js')).schemaCommand(kind));
+
+program
   .command('demo', { isDefault: false })
   .description('what npm start runs for now: the catalogue and an example estimate')
   .action(async () => (await import('./commands/demo.js')).demoCommand());

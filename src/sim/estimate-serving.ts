@@ -227,7 +227,7 @@ function inferDisaggWorkers(prefill: BuiltSide, decode: BuiltSide, input: Servin
 }
 
 /** KV transfer from a prefill to a decode replica: the prompt's KV over the scale-out links of the prefill devices (scale-up inside one NVLink domain). */
-function kvTransferMs(prefill: Deployment, decode: Deployment, stepModel: StepModel, isl: number): number {
+export function kvTransferMs(prefill: Deployment, decode: Deployment, stepModel: StepModel, isl: number): number {
   const m = prefill.model;
   const rates = stepModel.rates;
   const sameDomain = prefill.devices + decode.devices <= rates.scaleUpDomain;

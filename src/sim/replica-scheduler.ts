@@ -90,6 +90,8 @@ export class ReplicaScheduler {
   /** KV tokens held by sequences still prefilling. */
   private prefillKvTokens = 0;
   private preemptionCount = 0;
+  /** Prompt tokens still to compute over queued and prefilling requests. */
+  private pendingPrefill = 0;
   private readonly chunkReqs: ScheduledRequest[] = [];
   private readonly chunkTokens: number[] = [];
   private chunkCount = 0;
@@ -122,6 +124,10 @@ export class ReplicaScheduler {
   get outstanding(): number {
     return this.waitingCount + this.runningCount;
   }
+  /** Prompt tokens still to compute over queued and prefilling requests (for routers). */
+  get pendingPrefillTokens(): number {
+    return this.pendingPrefill;
+  }
   /** Preemptions so far. */
   get preemptions(): number {
     return this.preemptionCount;
@@ -130,6 +136,7 @@ export class ReplicaScheduler {
   enqueue(req: ScheduledRequest): void {
     req.status = 'waiting';
     this.waiting.push(req);
+    this.pendingPrefill += Math.max(0, req.prefillTarget - req.cachedTokens);
   }
 
   /** True when the request can never complete, even alone in the replica. */
@@ -201,6 +208,7 @@ export class ReplicaScheduler {
       this.preemptionCount++;
       if (this.waitingHead > 0) this.waiting[--this.waitingHead] = req;
       else this.waiting.unshift(req);
+      this.pendingPrefill += req.prefillTarget;
       return true;
     }
     return false;
@@ -294,6 +302,7 @@ export class ReplicaScheduler {
       const n = this.chunkTokens[i]!;
       req.prefilledTokens += n;
       this.prefillKvTokens += n;
+      this.pendingPrefill -= n;
       if (req.prefilledTokens >= req.prefillTarget) {
         removed++;
         this.prefillKvTokens -= req.prefilledTokens;

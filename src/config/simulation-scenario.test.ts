@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../core/errors.js';
+import { parseSimulationScenario, simulationScenarioJsonSchema } from './simulation-scenario.js';
+
+const ok = `
+workload:
+  synthetic: { rate: 10, isl: 1000, osl: 200 }
+pools:
+  - { name: prefill, role: prefill, model: meta-llama/Llama-3.1-8B, accelerator: h200-sxm }
+  - { name: decode, role: decode, model: meta-llama/Llama-3.1-8B, accelerator: h20, replicas: 2 }
+router: perf-aware
+`;
+
+describe('simulation scenario', () => {
+  it('parses, fills defaults and keeps the folder for relative paths', () => {
+    const s = parseSimulationScenario(ok, '/tmp/x/scenario.yaml');
+    expect(s.pools[1]).toMatchObject({ replicas: 2, tp: 1, engine: 'vllm' });
+    expect(s.workload.synthetic).toMatchObject({ requests: 10_000 });
+    expect(s.baseDir).toBe('/tmp/x');
+  });
+  it('gives the path of every problem in the file', () => {
+    const bad = ok.replace('replicas: 2', 'replicas: -2').replace('router: perf-aware', 'router: fastest');
+    let err: unknown;
+    try {
+      parseSimulationScenario(bad, 's.yaml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect((err as Error).message).toMatch(/s\.yaml: invalid scenario/);
+    expect((err as Error).message).toMatch(/pools\[1\]\.replicas/);
+    expect((err as Error).message).toMatch(/router/);
+  });
+  it('rejects unknown keys, a missing workload source, half a disaggregated pair and bad YAML', () => {
+    expect(() => parseSimulationScenario(ok.replace('router: perf-aware', 'routr: perf-aware'), 's.yaml')).toThrow(/routr/);
+    expect(() => parseSimulationScenario(ok.replace('synthetic: { rate: 10, isl: 1000, osl: 200 }', 'repeat: 2'), 's.yaml')).toThrow(/exactly one of trace, synthetic or servegen/);
+    expect(() => parseSimulationScenario(ok.replace('role: decode', 'role: mixed'), 's.yaml')).toThrow(/prefill and one with role decode/);
+    expect(() => parseSimulationScenario('pools: [', 's.yaml')).toThrow(/not valid YAML/);
+  });
+  it('has a JSON Schema for editors', () => {
+    const schema = simulationScenarioJsonSchema() as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['workload', 'pools', 'router', 'slo']));
+  });
+});
