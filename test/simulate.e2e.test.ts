@@ -1,0 +1,122 @@
+/**
+ * @module End-to-end tests of `tokenfleet simulate` through the built CLI:
+ * flag mode on the shared traces, scenario files (mixed and disaggregated
+ * pools), output files, and bad input (malformed traces, bad scenarios).
+ * Needs `npm run build` first.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+const CONV = join(ROOT, '..', 'shared', 'data', 'traces', 'azure-2023', 'AzureLLMInferenceTrace_conv.csv');
+const MOONCAKE = join(ROOT, '..', 'shared', 'data', 'traces', 'mooncake', 'synthetic_trace.jsonl');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
+  if (r.error) throw r.error;
+  return r;
+}
+
+interface SimJson {
+  requests: number;
+  completed: number;
+  ttftMs: { mean: number; p50: number; p90: number; p99: number };
+  tpotMs: { mean: number };
+  throughput: { inputTokensPerSecond: number; outputTokensPerSecond: number; requestsPerSecond: number };
+  sloAttainment: number | null;
+  prefixHitRate: number | null;
+  preemptions: number;
+  pools: { name: string; completed: number }[];
+  tenants: { name: string; completed: number }[];
+  simulatedSeconds: number;
+  wallSeconds: number;
+}
+
+describe('tokenfleet simulate', () => {
+  it('replays the Azure conversation trace and reports the documented JSON', () => {
+    const r = cli('simulate', '--trace', CONV, '--model', 'meta-llama/Llama-3.1-8B', '--accelerator', 'h20', '--replicas', '2', '--max-requests', '3000', '--slo-ttft-ms', '500', '--slo-tpot-ms', '50', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout) as SimJson;
+    expect(j.requests).toBe(3000);
+    expect(j.completed).toBe(3000);
+    for (const k of ['mean', 'p50', 'p90', 'p99'] as const) expect(j.ttftMs[k]).toBeGreaterThan(0);
+    expect(j.ttftMs.p50).toBeLessThanOrEqual(j.ttftMs.p99);
+    expect(j.throughput.outputTokensPerSecond).toBeGreaterThan(0);
+    expect(j.sloAttainment).toBeGreaterThan(0);
+    expect(j.sloAttainment).toBeLessThanOrEqual(1);
+    expect(j.pools).toHaveLength(1);
+    expect(j.simulatedSeconds).toBeGreaterThan(0);
+  });
+
+  it('is deterministic for a seed (apart from the wall time)', () => {
+    const args = ['simulate', '--rate', '20', '--isl', '1000', '--osl', '100', '--requests', '2000', '--model', 'meta-llama/Llama-3.1-8B', '--accelerator', 'h20', '--replicas', '3', '--router', 'power-of-two', '--seed', '5', '--json'];
+    const strip = (s: string) => ({ ...(JSON.parse(s) as SimJson), wallSeconds: 0 });
+    expect(strip(cli(...args).stdout)).toEqual(strip(cli(...args).stdout));
+  });
+
+  it('uses the prefix cache on the Mooncake trace and writes the timeline and per-request CSVs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tf-sim-'));
+    const r = cli('simulate', '--trace', MOONCAKE, '--skip-invalid', '--model', 'meta-llama/Llama-3.1-8B', '--accelerator', 'h200-sxm', '--replicas', '2', '--prefix-cache', '--router', 'prefix-affinity', '--timeline', join(dir, 't.csv'), '--requests-csv', join(dir, 'r.csv'), '--json');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout) as SimJson & { skipped: number };
+    expect(j.skipped).toBeGreaterThan(0);
+    expect(j.prefixHitRate).toBeGreaterThan(0.2);
+    const requests = readFileSync(join(dir, 'r.csv'), 'utf8').trim().split('\n');
+    expect(requests[0]).toMatch(/^id,pool,tenant,arrival_ms/);
+    expect(requests).toHaveLength(j.completed + 1);
+    expect(readFileSync(join(dir, 't.csv'), 'utf8')).toMatch(/^interval_start_s,pool,/);
+  });
+
+  it('runs the shipped scenario files: mixed accelerators and disaggregation', () => {
+    const mixed = JSON.parse(cli('simulate', 'scenarios/simulate-mixed-fleet.yaml', '--json').stdout) as SimJson;
+    expect(mixed.pools.map((p) => p.name)).toEqual(['h200', 'h20', 'ascend-910c']);
+    expect(mixed.completed).toBe(mixed.requests);
+    const disagg = cli('simulate', 'scenarios/simulate-disagg.yaml');
+    expect(disagg.status).toBe(0);
+    expect(disagg.stdout).toMatch(/prefill-h200/);
+    expect(disagg.stdout).toMatch(/prefix cache/);
+  });
+
+  it('reports a malformed trace row with its line number, and skips it with --skip-invalid', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tf-sim-'));
+    const trace = join(dir, 'bad.csv');
+    writeFileSync(trace, 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.6805900,100,10\n2023-11-16 18:15:47.0000000,-5,10\n2023-11-16 18:15:48.0000000,100,10\n');
+    const r = cli('simulate', '--trace', trace, '--model', 'meta-llama/Llama-3.1-8B', '--accelerator', 'h20');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/bad\.csv:3/);
+    expect(r.stderr).not.toContain('    at ');
+    const skipped = cli('simulate', '--trace', trace, '--skip-invalid', '--model', 'meta-llama/Llama-3.1-8B', '--accelerator', 'h20', '--json');
+    expect(skipped.status).toBe(0);
+    expect((JSON.parse(skipped.stdout) as { skipped: number; completed: number }).completed).toBe(2);
+  });
+
+  it('reports a bad scenario with the path in the file, and a pool that does not fit with its numbers', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tf-sim-'));
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'workload: { synthetic: { rate: 5, isl: 100, osl: 10 } }\npools:\n  - { name: a, model: meta-llama/Llama-3.1-8B, accelerator: h20, tp: 0 }\n');
+    const r = cli('simulate', bad);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/pools\[0\]\.tp/);
+    const big = join(dir, 'big.yaml');
+    writeFileSync(big, 'workload: { synthetic: { rate: 5, isl: 100, osl: 10, requests: 10 } }\npools:\n  - { name: small, model: meta-llama/Llama-3.1-70B, accelerator: h20, precision: bf16 }\n');
+    const r2 = cli('simulate', big);
+    expect(r2.status).toBe(2);
+    expect(r2.stderr).toMatch(/pools\[0\] \(small\).*does not fit.*GB/);
+    expect(r2.stderr).not.toContain('    at ');
+  });
+
+  it('needs a workload and a model without a scenario file', () => {
+    const r = cli('simulate', '--model', 'meta-llama/Llama-3.1-8B', '--accelerator', 'h20');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--trace/);
+    const s = cli('schema', 'simulation');
+    expect(s.status).toBe(0);
+    expect(JSON.parse(s.stdout)).toHaveProperty('properties.pools');
+  });
+});
