@@ -8,6 +8,7 @@ export type JsonLineHandler = (row: Record<string, unknown>, line: number) => vo
  * `onBadRow` for every other non-empty line.
  */
 export function forEachJsonLine(text: string, onRow: JsonLineHandler, onBadRow: (line: number, message: string) => void): void {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let line = 0;
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);

@@ -18,6 +18,10 @@ describe('createRng', () => {
     expect(draws(42, 'arrivals')).toEqual(draws(42, 'arrivals'));
   });
 
+  it('pins the first draws of seed 1, stream arrivals', () => {
+    expect(draws(1, 'arrivals', 3)).toEqual([0.5045176197309047, 0.6699348806869239, 0.9194020887371153]);
+  });
+
   it('gives different draws for another seed or another name', () => {
     expect(draws(42, 'arrivals')).not.toEqual(draws(43, 'arrivals'));
     expect(draws(42, 'arrivals')).not.toEqual(draws(42, 'lengths'));

@@ -211,9 +211,11 @@ export function servegenWorkload(clients: readonly ServegenClient[], opts: Serve
   if (!(durationSeconds > 0) || !Number.isFinite(durationSeconds)) throw new InvalidInputError(`expected a positive duration, got ${durationSeconds}`, 'durationSeconds');
   if (!(rateScale > 0) || !Number.isFinite(rateScale)) throw new InvalidInputError(`expected a positive rate scale, got ${rateScale}`, 'rateScale');
   const end = start + durationSeconds;
+  if (opts.maxClients !== undefined && !(Number.isInteger(opts.maxClients) && opts.maxClients >= 0)) {
+    throw new InvalidInputError(`expected a non-negative integer, got ${opts.maxClients}`, 'maxClients');
+  }
   let chosen = clients;
   if (opts.maxClients !== undefined && opts.maxClients < clients.length) {
-    if (!Number.isInteger(opts.maxClients) || opts.maxClients < 0) throw new InvalidInputError(`expected a non-negative integer, got ${opts.maxClients}`, 'maxClients');
     const expected = clients.map((c, i) => {
       let sum = 0;
       forEachSegment(c, start, end, (w, from, to) => (sum += w.rateRps * (to - from)));

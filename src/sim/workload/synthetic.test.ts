@@ -27,6 +27,13 @@ describe('poissonWorkload', () => {
     expect(a.promptTokens).not.toEqual(c.promptTokens);
   });
 
+  it('pins the draws of seed 1 (a change here changes every seeded result)', () => {
+    const w = poissonWorkload({ ratePerSecond: 10, count: 3, lengths: { kind: 'uniform', promptMin: 1, promptMax: 1000, outputMin: 1, outputMax: 100 }, seed: 1 });
+    expect(Array.from(w.arrivalMs)).toEqual([1.1537250937009607, 187.9087585136716, 293.63052447209134]);
+    expect(Array.from(w.promptTokens)).toEqual([82, 960, 92]);
+    expect(Array.from(w.outputTokens)).toEqual([50, 10, 38]);
+  });
+
   it('draws arrivals independently of lengths', () => {
     const a = poissonWorkload({ ratePerSecond: 5, count: 100, lengths, seed: 3 });
     const b = poissonWorkload({ ratePerSecond: 5, count: 100, lengths: { kind: 'fixed', prompt: 1, output: 1 }, seed: 3 });
