@@ -92,6 +92,7 @@ program
   .option('--measurements <file>', 'silicon-sample CSV with measured columns', '../shared/data/validation/silicon-measurements.csv')
   .option('--out <file>', 'generated TypeScript module', 'src/core/perf/calibration-data.ts')
   .option('--max-rows <n>', 'training rows per (family, engine) group', '120')
+  .option('--groups <list>', 'refit only these comma-separated family/engine groups (e.g. hopper/vllm); keep the others as committed')
   .action(async (opts) => (await import('./commands/calibrate.js')).calibrateCommand(opts));
 
 program

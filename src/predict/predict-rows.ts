@@ -34,6 +34,18 @@ function fitLayout(p: ParallelConfig, model: ModelSpec): ParallelConfig {
   return p;
 }
 
+/**
+ * The benchmark harness behind the silicon measurements, as the training rows
+ * show it: each client's requests have random lengths, uniform in [0.8 L, L]
+ * for the stated input and output lengths L (vLLM's benchmark random dataset
+ * with `--random-range-ratio 0.8`, as InferenceMAX runs it). The spread
+ * desynchronises the clients after their first request, so later prompts
+ * arrive one by one instead of in a burst of `concurrency` prompts; fixed
+ * lengths keep every round a burst and overstate TTFT several times at high
+ * concurrency (see docs/calibration.md).
+ */
+export const SILICON_HARNESS = { lengthRange: [0.8, 1] as const, requestsPerClient: 3 };
+
 export function predictRow(row: SiliconRow, resolve: ModelResolver, opts: { efficiencies?: (row: SiliconRow) => Efficiencies | undefined } = {}): RowPrediction {
   const fail = (error: string, extra: Partial<RowPrediction> = {}): RowPrediction => ({ id: row.id, ttftMs: NaN, tpotMs: NaN, error, ...extra });
   let resolved;
@@ -58,6 +70,8 @@ export function predictRow(row: SiliconRow, resolve: ModelResolver, opts: { effi
       inputTokens: row.isl,
       outputTokens: row.osl,
       concurrency,
+      lengthRange: SILICON_HARNESS.lengthRange,
+      requestsPerClient: SILICON_HARNESS.requestsPerClient,
       efficiencies: opts.efficiencies?.(row),
     };
     const est =

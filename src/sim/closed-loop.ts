@@ -23,6 +23,13 @@ export interface ClosedLoopInput {
   readonly outputTokens: number;
   /** Requests each client sends in total (default 3). */
   readonly requestsPerClient?: number;
+  /**
+   * Lengths drawn per request uniformly in [low * L, high * L] for L = inputTokens and
+   * outputTokens (the random dataset of vLLM's benchmark with `--random-range-ratio`);
+   * [1, 1] (the default) sends every request at exactly the stated lengths. Draws are
+   * deterministic (a hash of the request number).
+   */
+  readonly lengthRange?: readonly [number, number];
   /** Aggregated serving: one pool does prefill and decode. */
   readonly pool?: PoolSpec;
   /** Disaggregated serving: prefill pool, decode pool, and the KV transfer between them. */
@@ -96,6 +103,15 @@ function stepsWithin(budgetMs: number, t0: number, slope: number): number {
   return Math.max(1, k);
 }
 
+/** A deterministic number in [0, 1) from an integer (a 32-bit integer hash). */
+function unitHash(n: number): number {
+  let x = (n + 0x9e3779b9) | 0;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  x ^= x >>> 16;
+  return (x >>> 0) / 4294967296;
+}
+
 /** Thrown when a request can never be admitted (its KV exceeds the replica's capacity). */
 export class RequestTooLargeError extends Error {}
 
@@ -124,8 +140,12 @@ export function runClosedLoop(input: ClosedLoopInput): ClosedLoopResult {
   const firstTokenAt = new Map<number, number>();
   const queueOf = new Map<number, number>();
 
+  const [low, high] = input.lengthRange ?? [1, 1];
+  const draw = (id: number, salt: number, len: number): number =>
+    low === high ? Math.max(1, Math.round(len * low)) : Math.max(1, Math.round(len * (low + (high - low) * unitHash(id * 2 + salt))));
   const issue = (t: number) => {
-    const req = newRequest(issued++, inputTokens, outputTokens, t);
+    const id = issued++;
+    const req = newRequest(id, draw(id, 0, inputTokens), draw(id, 1, outputTokens), t);
     const w = leastOutstanding(front);
     truncateRun(w, t);
     if (w.sched.tooLarge(req)) throw new RequestTooLargeError(`a request of ${inputTokens}+${outputTokens} tokens exceeds the KV capacity of one replica`);

@@ -38,6 +38,8 @@ export interface ServingEstimateInput {
   readonly maxBatchedTokens?: number;
   /** Requests each simulated client sends (default 3). */
   readonly requestsPerClient?: number;
+  /** Request lengths uniform in [low * L, high * L] (default [1, 1]: every request exactly `inputTokens` and `outputTokens`). */
+  readonly lengthRange?: readonly [number, number];
 }
 
 export interface ServingEstimate {
@@ -143,6 +145,7 @@ export function estimateServing(input: ServingEstimateInput): ServingEstimate {
       inputTokens: isl,
       outputTokens: osl,
       requestsPerClient: input.requestsPerClient,
+      lengthRange: input.lengthRange,
       ...(input.disagg
         ? { disagg: { prefill: pool(built[0]!, true), decode: pool(built[1]!, false), kvTransferMs: kvTransferMs(built[0]!.d, built[1]!.d, built[0]!.model, isl) } }
         : { pool: pool(main, false) }),

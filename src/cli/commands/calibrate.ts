@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { getAccelerator } from '../../core/catalogue/find-accelerator.js';
 import { getEngine } from '../../core/catalogue/engines.js';
 import type { AcceleratorFamily, EngineId } from '../../core/catalogue/accelerator-spec.js';
+import { CALIBRATIONS } from '../../core/perf/calibration-data.js';
 import { CUDA_PRIOR, type Calibration } from '../../core/perf/efficiency.js';
 import { errorBandOf, fitEfficiencies } from '../../predict/fit-calibration.js';
 import { splitOf } from '../../predict/holdout.js';
@@ -11,7 +12,7 @@ import type { SiliconRow } from '../../predict/silicon-row.js';
 import { parseOptions, positiveInt } from '../parse-options.js';
 import { cachedResolver, readRows } from './predict.js';
 
-const schema = z.object({ measurements: z.string(), out: z.string(), maxRows: positiveInt });
+const schema = z.object({ measurements: z.string(), out: z.string(), maxRows: positiveInt, groups: z.string().optional() });
 
 export function calibrateCommand(raw: unknown): void {
   const o = parseOptions(schema, raw);
@@ -33,8 +34,14 @@ export function calibrateCommand(raw: unknown): void {
     if (!g) groups.set(key, (g = { family, engine, train: [], held: [] }));
     (splitOf(row) === 'train' ? g.train : g.held).push(row);
   }
+  const only = o.groups === undefined ? undefined : new Set(o.groups.split(',').map((x) => x.trim()).filter((x) => x !== ''));
   const out: Calibration[] = [];
   for (const [key, g] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const kept = only && !only.has(key) ? CALIBRATIONS.find((c) => `${c.family}/${c.engine}` === key) : undefined;
+    if (kept) {
+      out.push(kept);
+      continue;
+    }
     const started = performance.now();
     const fit = fitEfficiencies(g.train, resolve, CUDA_PRIOR, { maxRows: o.maxRows, sweeps: 6 });
     const bandRows = g.held.length >= 10 ? g.held : g.train;

@@ -32,6 +32,11 @@ describe('calibrationFor', () => {
     expect(c.note).toMatch(/ASSUMPTION/);
     expect(c.errorBand.tpotMedian).toBeGreaterThan(0.3);
   });
+  it('treats the in-house chip like an H20: Hopper fits transferred, as PRODUCT.md assumes', () => {
+    const c = calibrationFor(getAccelerator('inhouse-h20class'), 'vllm', table);
+    expect(c.source).toBe('transferred');
+    expect(c.efficiencies).toBe(table[0]!.efficiencies);
+  });
   it('uses the CUDA prior for AMD without a transfer target for the engine', () => {
     const c = calibrationFor(getAccelerator('mi300x'), 'sglang', []);
     expect(c.source).toBe('prior');

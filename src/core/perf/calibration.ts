@@ -16,6 +16,8 @@ const TRANSFER: Partial<Record<AcceleratorFamily, readonly AcceleratorFamily[]>>
   'blackwell-workstation': ['blackwell', 'hopper'],
   cdna3: ['hopper'],
   cdna4: ['blackwell', 'hopper'],
+  // ASSUMPTION (PRODUCT.md): the in-house chip's samples perform like an H20, so it borrows the Hopper fits.
+  inhouse: ['hopper'],
 };
 
 /** Error band of an uncalibrated prior: wide, on purpose (ASSUMPTION until measurements arrive). */

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { getAccelerator } from '../core/catalogue/find-accelerator.js';
+import { NoSuchEntryError } from '../core/errors.js';
+import { resolveModel } from '../config/model-registry.js';
+import { estimateServing } from '../sim/estimate-serving.js';
+import { memoryCache } from './config-cache.js';
+import { candidateLayouts, kvPrecisionFor, layoutName, searchAll, searchCapacity, weightPrecisionFor } from './config-search.js';
+import type { WorkloadClass } from './plan-input.js';
+
+const chat: WorkloadClass = { id: 'chat', model: 'meta-llama/Llama-3.1-8B', inputTokens: 1000, outputTokens: 200, slo: { ttftMs: 1000, tpotMs: 50 } };
+const llama8 = resolveModel(chat.model).spec;
+const h200 = getAccelerator('h200-sxm');
+
+function counting(): { count: () => number; onEstimate: () => void } {
+  let n = 0;
+  return { count: () => n, onEstimate: () => void n++ };
+}
+
+describe('candidate layouts', () => {
+  it('picks the narrowest native weight precision and an 8-bit KV cache', () => {
+    expect(weightPrecisionFor(h200)).toBe('fp8');
+    expect(weightPrecisionFor(getAccelerator('b200-sxm'))).toBe('fp4');
+    expect(weightPrecisionFor(getAccelerator('ascend-910c'))).toBe('int8');
+    // An fp4 peak outside the Blackwell families is not used (quality not established).
+    expect(weightPrecisionFor(getAccelerator('mi355x'))).toBe('fp8');
+    expect(kvPrecisionFor(getAccelerator('ascend-910c'))).toBe('int8');
+  });
+
+  it('tries TP over powers of two up to the scale-up domain for a dense model', () => {
+    expect(candidateLayouts(llama8, h200, 'vllm').map(layoutName)).toEqual(['tp1 fp8', 'tp2 fp8', 'tp4 fp8', 'tp8 fp8']);
+    // mlu370-x8 links 4 chips.
+    expect(candidateLayouts(llama8, getAccelerator('mlu370-x8'), 'vllm').map((l) => l.tp)).toEqual([1, 2, 4]);
+  });
+
+  it('keeps only layouts of 16 chips or more for DeepSeek-R1 on the H20 (one 8-chip server does not hold it)', () => {
+    const layouts = candidateLayouts(resolveModel('deepseek-ai/DeepSeek-R1').spec, getAccelerator('h20'), 'sglang');
+    expect(layouts.length).toBeGreaterThan(0);
+    for (const l of layouts) {
+      expect(l.tp * l.dp).toBeGreaterThanOrEqual(16);
+      expect(l.ep).toBe(l.tp * l.dp);
+    }
+    expect(layouts.map(layoutName)).toContain('tp1 dp16 ep16 fp8');
+  });
+});
+
+describe('searchCapacity', () => {
+  it('finds a positive capacity for a chat class on an H200 whose layout meets the SLO when re-estimated', () => {
+    const r = searchCapacity(chat, { accelerator: 'h200-sxm', engine: 'vllm' });
+    expect(r.reason).toBeUndefined();
+    expect(r.tokensPerSecondPerAccelerator).toBeGreaterThan(0);
+    expect(r.concurrencyPerReplica).toBeGreaterThanOrEqual(1);
+    const layout = candidateLayouts(llama8, h200, 'vllm').find((l) => layoutName(l) === r.layout);
+    expect(layout).toBeDefined();
+    const e = estimateServing({
+      model: llama8,
+      accelerator: h200,
+      engine: 'vllm',
+      parallel: { tp: layout!.tp, dp: layout!.dp },
+      precision: { weights: layout!.precision, moeWeights: layout!.precision, kv: layout!.kvPrecision },
+      inputTokens: chat.inputTokens,
+      outputTokens: chat.outputTokens,
+      concurrency: r.concurrencyPerReplica,
+      requestsPerClient: 2,
+    });
+    expect(e.ttftMs).toBeLessThanOrEqual(chat.slo.ttftMs);
+    expect(e.tpotMs).toBeLessThanOrEqual(chat.slo.tpotMs);
+    expect(e.accelerators).toBe(r.acceleratorsPerReplica);
+    expect(r.tokensPerSecondPerAccelerator).toBeCloseTo(((chat.inputTokens + chat.outputTokens) * e.requestsPerSecond) / e.accelerators, 6);
+  });
+
+  it('gives a tighter TPOT target lower or equal capacity', () => {
+    const loose = searchCapacity(chat, { accelerator: 'h200-sxm', engine: 'vllm' });
+    const tight = searchCapacity({ ...chat, slo: { ttftMs: 1000, tpotMs: 15 } }, { accelerator: 'h200-sxm', engine: 'vllm' });
+    expect(tight.tokensPerSecondPerAccelerator).toBeGreaterThan(0);
+    expect(tight.tokensPerSecondPerAccelerator).toBeLessThanOrEqual(loose.tokensPerSecondPerAccelerator);
+    expect(tight.tpotMs).toBeLessThanOrEqual(15);
+  });
+
+  it('returns 0 with the best TPOT reached when the SLO is impossible, after one estimate per layout', () => {
+    const c = counting();
+    const r = searchCapacity({ ...chat, slo: { ttftMs: 1000, tpotMs: 0.5 } }, { accelerator: 'h200-sxm', engine: 'vllm' }, { onEstimate: c.onEstimate });
+    expect(r.tokensPerSecondPerAccelerator).toBe(0);
+    expect(r.layout).toBe('');
+    expect(r.reason).toMatch(/^TPOT at concurrency 1 is [\d.]+ ms > 0\.5 ms on every layout \(best: tp\d+ fp8\)$/);
+    expect(c.count()).toBe(4);
+  });
+
+  it('reports a TTFT target missed at concurrency 1 with thousands separators', () => {
+    const r = searchCapacity(
+      { ...chat, model: 'meta-llama/Llama-3.1-70B', inputTokens: 30000, slo: { ttftMs: 1000, tpotMs: 1000 } },
+      { accelerator: 'h20', engine: 'vllm' },
+    );
+    expect(r.tokensPerSecondPerAccelerator).toBe(0);
+    expect(r.reason).toMatch(/^TTFT at concurrency 1 is \d{1,3}(,\d{3})+ ms > 1,000 ms on every layout/);
+  });
+
+  it('serves DeepSeek-R1 on H20s only with a replica of 16 chips or more', () => {
+    const r = searchCapacity(
+      { id: 'reasoning', model: 'deepseek-ai/DeepSeek-R1', inputTokens: 1000, outputTokens: 200, slo: { ttftMs: 2000, tpotMs: 50 } },
+      { accelerator: 'h20', engine: 'sglang' },
+    );
+    expect(r.reason).toBeUndefined();
+    expect(r.tokensPerSecondPerAccelerator).toBeGreaterThan(0);
+    expect(r.acceleratorsPerReplica).toBeGreaterThanOrEqual(16);
+    expect(r.layout).toMatch(/ ep(16|32) /);
+  });
+
+  it('says what does not fit, naming the closest layout and its memory', () => {
+    const r = searchCapacity({ ...chat, model: 'meta-llama/Llama-3.1-405B' }, { accelerator: 'mlu370-x8', engine: 'vllm' });
+    expect(r.tokensPerSecondPerAccelerator).toBe(0);
+    expect(r.reason).toMatch(/^does not fit: none of 3 layouts \(up to 4 chips\) fits in memory; closest, tp4 int8: needs [\d.]+ GB per device .* offers 43\.2 GB usable/);
+  });
+
+  it('returns 0 with a reason instead of throwing for catalogue gaps, an engine the chip lacks', () => {
+    const mlu590 = searchCapacity(chat, { accelerator: 'mlu590', engine: 'vllm' });
+    expect(mlu590.tokensPerSecondPerAccelerator).toBe(0);
+    expect(mlu590.reason).toMatch(/memory of mlu590 is unknown/);
+    expect(mlu590.notes).toEqual([expect.stringMatching(/scale-up domain unknown; TP up to 8 tried over PCIe/)]);
+    expect(searchCapacity(chat, { accelerator: 'kunlunxin-p800', engine: 'vllm' }).reason).toMatch(/memory bandwidth of kunlunxin-p800 is unknown/);
+    expect(searchCapacity(chat, { accelerator: 'h200-sxm', engine: 'mindie' }).reason).toMatch(/engine mindie does not run on h200-sxm/);
+  });
+
+  it('throws for an unknown model or accelerator id (a scenario error, not a capacity)', () => {
+    expect(() => searchCapacity({ ...chat, model: 'acme/NoSuchModel-7B' }, { accelerator: 'h200-sxm', engine: 'vllm' })).toThrow(NoSuchEntryError);
+    expect(() => searchCapacity(chat, { accelerator: 'h999', engine: 'vllm' })).toThrow(NoSuchEntryError);
+  });
+
+  it('stops at maxEstimates with the best found so far and says so', () => {
+    const c = counting();
+    const r = searchCapacity(chat, { accelerator: 'h200-sxm', engine: 'vllm' }, { maxEstimates: 5, onEstimate: c.onEstimate });
+    expect(c.count()).toBe(5);
+    expect(r.tokensPerSecondPerAccelerator).toBeGreaterThan(0);
+    expect(r.notes).toEqual([expect.stringMatching(/stopped after 5 estimates/)]);
+  });
+
+  it('is deterministic', () => {
+    const offer = { accelerator: 'h200-sxm', engine: 'vllm' } as const;
+    expect(searchCapacity(chat, offer)).toEqual(searchCapacity(chat, offer));
+  });
+});
+
+describe('searchAll', () => {
+  it('searches every pair once and answers again from the cache without estimating', () => {
+    const workloads = [chat, { ...chat, id: 'strict', slo: { ttftMs: 1000, tpotMs: 0.5 } }];
+    const offers = [{ accelerator: 'h20', engine: 'vllm' }, { accelerator: 'mlu590', engine: 'vllm' }] as const;
+    const cache = memoryCache();
+    const first = counting();
+    const progress: [number, number][] = [];
+    const a = searchAll(workloads, offers, { cache, onEstimate: first.onEstimate, onProgress: (d, t) => progress.push([d, t]) });
+    expect(a.map((r) => [r.workload, r.accelerator])).toEqual([['chat', 'h20'], ['chat', 'mlu590'], ['strict', 'h20'], ['strict', 'mlu590']]);
+    expect(progress).toEqual([[1, 4], [2, 4], [3, 4], [4, 4]]);
+    expect(first.count()).toBeGreaterThan(0);
+    const again = counting();
+    const b = searchAll(workloads, offers, { cache, onEstimate: again.onEstimate });
+    expect(again.count()).toBe(0);
+    b.forEach((r, i) => expect(r).toBe(a[i]));
+  });
+
+  it('searches a repeated offer once even without a cache', () => {
+    const c = counting();
+    const offer = { accelerator: 'h200-sxm', engine: 'vllm' } as const;
+    const [x, y] = searchAll([{ ...chat, slo: { ttftMs: 1000, tpotMs: 0.5 } }], [offer, offer], { onEstimate: c.onEstimate });
+    expect(y).toBe(x);
+    expect(c.count()).toBe(4);
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { resolveModel } from '../config/model-registry.js';
+import { getAccelerator } from '../core/catalogue/find-accelerator.js';
+import { makeDeployment } from '../core/perf/deployment.js';
+import { CUDA_PRIOR } from '../core/perf/efficiency.js';
+import { compileStepModel } from '../core/perf/step-time.js';
+import { runClosedLoop, type PoolSpec } from './closed-loop.js';
+
+const d = makeDeployment({
+  model: resolveModel('meta-llama/Llama-3.1-70B').spec,
+  accelerator: getAccelerator('h200-sxm'),
+  engine: 'vllm',
+  parallel: { tp: 4 },
+  precision: { weights: 'fp8', kv: 'fp8' },
+});
+const pool: PoolSpec = {
+  stepModel: compileStepModel(d, CUDA_PRIOR),
+  scheduler: { batching: 'mixed-chunked', maxBatchedTokens: 8192, maxRunningSequences: 1024, kvCapacityTokens: 1_000_000, kvBlockTokens: 16, dpRanks: 1 },
+  replicas: 1,
+};
+
+describe('closed loop: random request lengths (lengthRange)', () => {
+  const load = { concurrency: 64, inputTokens: 1024, outputTokens: 1024, pool };
+
+  it('is deterministic', () => {
+    const a = runClosedLoop({ ...load, lengthRange: [0.8, 1] });
+    const b = runClosedLoop({ ...load, lengthRange: [0.8, 1] });
+    expect(a.ttftMs).toBe(b.ttftMs);
+    expect(a.tpotMs).toBe(b.tpotMs);
+  });
+
+  it('desynchronises the clients: later prompts no longer arrive in one burst, so TTFT falls', () => {
+    const fixed = runClosedLoop(load);
+    const spread = runClosedLoop({ ...load, lengthRange: [0.8, 1] });
+    expect(spread.completed).toBe(fixed.completed);
+    // With fixed lengths every round is a burst of 64 prompts; with the spread only the first is.
+    expect(spread.ttftMs).toBeLessThan(fixed.ttftMs * 0.7);
+    // Decode steps now carry the prefills of the others: TPOT does not fall.
+    expect(spread.tpotMs).toBeGreaterThan(fixed.tpotMs * 0.9);
+  });
+
+  it('[1, 1] is the default: every request at exactly the stated lengths', () => {
+    const a = runClosedLoop(load);
+    const b = runClosedLoop({ ...load, lengthRange: [1, 1] });
+    expect(b.ttftMs).toBe(a.ttftMs);
+    expect(b.e2eMs).toBe(a.e2eMs);
+  });
+});
