@@ -10,7 +10,7 @@
  * top (src/plan/to-lp-format.ts: banned or blocked -> 0, capped -> at most the
  * US cap, conditional -> times the China fill rate, revenue share -> price).
  */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from './read-text-file.js';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { ENGINE_IDS, VENDORS, type AcceleratorSpec } from '../core/catalogue/accelerator-spec.js';
@@ -328,12 +328,7 @@ export function parsePlanScenario(text: string, file: string): PlanScenario {
 }
 
 export function loadPlanScenario(file: string): PlanScenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InvalidInputError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
-  }
+  const text = readTextFile(file);
   return parsePlanScenario(text, file);
 }
 

@@ -4,7 +4,7 @@
  * errors that give the path in the file, and normalisation into a cluster
  * configuration and a workload description.
  */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from './read-text-file.js';
 import { dirname, resolve } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
@@ -107,11 +107,6 @@ export function parseSimulationScenario(text: string, file: string): SimulationS
 }
 
 export function loadSimulationScenario(file: string): SimulationScenario & { baseDir: string } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InvalidInputError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
-  }
+  const text = readTextFile(file);
   return parseSimulationScenario(text, file);
 }

@@ -4,7 +4,7 @@
  * rules that decide which rows are a closed loop we can simulate, the
  * comparison for those, and a Markdown summary with the reasons for the rest.
  */
-import { parse } from 'csv-parse/sync';
+import { parseCsvRecords } from './parse-csv-records.js';
 import type { EngineId } from '../core/catalogue/accelerator-spec.js';
 import { getEngine } from '../core/catalogue/engines.js';
 import { getAccelerator } from '../core/catalogue/find-accelerator.js';
@@ -47,12 +47,7 @@ const COLUMNS = {
 
 /** Parses the CSV text; a malformed file, a missing column or a row without id raises InvalidInputError naming the file. */
 export function parsePublishedCsv(text: string, file: string): PublishedRow[] {
-  let records: Record<string, string>[];
-  try {
-    records = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
-  } catch (e) {
-    throw new InvalidInputError(`not a valid CSV: ${(e as Error).message}`, file);
-  }
+  const records = parseCsvRecords(text, file);
   if (records.length === 0) return [];
   const header = Object.keys(records[0]!);
   const missing = Object.values(COLUMNS).filter((c) => !header.includes(c));

@@ -4,7 +4,7 @@
  * estimate's input (squared parallel sizes, per-DP-rank batch sizes, empty or
  * zero fields).
  */
-import { parse } from 'csv-parse/sync';
+import { parseCsvRecords } from './parse-csv-records.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { Precision } from '../core/catalogue/precision.js';
 import type { ParallelConfig } from '../core/perf/deployment.js';
@@ -38,12 +38,7 @@ function num(v: string | undefined): number | undefined {
 
 /** Parses the CSV text; a malformed file or row raises InvalidInputError naming the file, line and field. */
 export function parseSiliconCsv(text: string, file: string): SiliconRow[] {
-  let records: Record<string, string>[];
-  try {
-    records = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
-  } catch (e) {
-    throw new InvalidInputError(`not a valid CSV: ${(e as Error).message}`, file);
-  }
+  const records = parseCsvRecords(text, file);
   if (records.length === 0) return [];
   const header = Object.keys(records[0]!);
   const missing = REQUIRED.filter((c) => !header.includes(c));

@@ -1,5 +1,6 @@
 /** @module `tokenfleet predict`: TTFT and TPOT for each row of a silicon-sample CSV. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { readTextFile } from '../../config/read-text-file.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { loadModelConfigDir, resolveModel } from '../../config/model-registry.js';
 import { predictRow, type ModelResolver, type RowPrediction } from '../../predict/predict-rows.js';
@@ -7,12 +8,7 @@ import { parseSiliconCsv, type SiliconRow } from '../../predict/silicon-row.js';
 import { startProgress } from '../progress.js';
 
 export function readRows(file: string): SiliconRow[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InvalidInputError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
-  }
+  const text = readTextFile(file);
   return parseSiliconCsv(text, file);
 }
 

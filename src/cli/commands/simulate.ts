@@ -1,11 +1,11 @@
 /** @module `tokenfleet simulate`: replay a trace or a synthetic load on a cluster and report latency, throughput, SLO attainment and cost. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { readTextFile } from '../../config/read-text-file.js';
 import { z } from 'zod';
 import { getAccelerator } from '../../core/catalogue/find-accelerator.js';
 import { getEngine } from '../../core/catalogue/engines.js';
 import type { Precision } from '../../core/catalogue/precision.js';
 import { InvalidInputError } from '../../core/errors.js';
-import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { resolveModel } from '../../config/model-registry.js';
 import { loadSimulationScenario } from '../../config/simulation-scenario.js';
@@ -60,12 +60,7 @@ const schema = z.object({
 
 function loadWorkload(o: z.infer<typeof schema>, maxContextTokens: number): { workload: Workload; skipped: number; source: string } {
   if (o.trace) {
-    let text: string;
-    try {
-      text = readFileSync(o.trace, 'utf8');
-    } catch (e) {
-      throw new InvalidInputError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, o.trace);
-    }
+    const text = readTextFile(o.trace);
     const format: TraceFormat = o.format ?? detectTraceFormat(o.trace, text.slice(0, text.indexOf('\n') >>> 0 || text.length));
     const { workload, skipped } = readTrace(text, o.trace, format, { skipInvalid: o.skipInvalid, maxContextTokens });
     return { workload, skipped, source: `${o.trace} (${format})` };
@@ -118,12 +113,7 @@ function simulateScenario(file: string, raw: unknown): void {
   let source: string;
   if (w.trace) {
     const path = rel(w.trace);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      throw new InvalidInputError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, `${file}: workload.trace ${path}`);
-    }
+    const text = readTextFile(path, `${file}: workload.trace ${path}`);
     const format: TraceFormat = w.format ?? detectTraceFormat(path, text.slice(0, text.indexOf('\n') >>> 0 || text.length));
     const maxContext = Math.min(...pools.map((p) => p.model.maxPositionEmbeddings));
     const r = readTrace(text, path, format, { skipInvalid: w.skipInvalid, maxContextTokens: maxContext });

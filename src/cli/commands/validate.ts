@@ -1,6 +1,6 @@
 /** @module `tokenfleet validate` (npm run validate): predict the measurements and report the errors. */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { InvalidInputError } from '../../core/errors.js';
+import { writeFileSync } from 'node:fs';
+import { readTextFile } from '../../config/read-text-file.js';
 import { CALIBRATIONS } from '../../core/perf/calibration-data.js';
 import { checkPublishedResults, parsePublishedCsv, publishedSummaryMarkdown } from '../../predict/published-results.js';
 import { validationMarkdown } from '../../predict/validation-markdown.js';
@@ -33,12 +33,7 @@ export function validateCommand(opts: { measurements: string; published: string;
   const v = validate(rows, resolve, () => progress.tick());
   progress.stop();
   const seconds = (performance.now() - started) / 1000;
-  let publishedText: string;
-  try {
-    publishedText = readFileSync(opts.published, 'utf8');
-  } catch (e) {
-    throw new InvalidInputError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, opts.published);
-  }
+  const publishedText = readTextFile(opts.published);
   const checks = checkPublishedResults(parsePublishedCsv(publishedText, opts.published), resolve);
   if (opts.json) {
     const { rows: _rows, ...summary } = v;
