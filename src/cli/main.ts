@@ -135,8 +135,20 @@ program
   .action(async (scenario, opts) => (await import('./commands/simulate.js')).simulateCommand(scenario, opts));
 
 program
+  .command('plan <scenario.yaml>')
+  .description('choose configurations, the fleet mix and a multi-quarter procurement plan for a scenario (HiGHS MIP)')
+  .option('--variant <name...>', 'also solve these variants')
+  .option('--all-variants', 'also solve every variant of the scenario')
+  .option('--report <file.html>', 'write a self-contained HTML report with charts')
+  .option('--cache <file>', 'configuration-search cache', '.tokenfleet/cache/plan-configs.json')
+  .option('--time-limit <s>', 'time limit of each solve, seconds', '60')
+  .option('--json', 'machine-readable output')
+  .addHelpText('after', '\nExamples:\n  $ tokenfleet plan scenarios/plan-small.yaml\n  $ tokenfleet plan scenarios/bytedance-2026.yaml --all-variants --report plan.html')
+  .action(async (file, opts) => (await import('./commands/plan.js')).planCommand(file, opts));
+
+program
   .command('schema <kind>')
-  .description('print the JSON Schema of a file format, for editors (kinds: simulation)')
+  .description('print the JSON Schema of a file format, for editors (kinds: simulation, plan)')
   .action(async (kind) => (await import('./commands/schema.js')).schemaCommand(kind));
 
 program

@@ -29,7 +29,7 @@ export function memoryCache(): ConfigCache {
  * formula). Bump it whenever config-search.ts would return different results
  * for the same inputs, so that cached results from the old procedure are not reused.
  */
-export const CONFIG_SEARCH_VERSION = 1;
+export const CONFIG_SEARCH_VERSION = 2;
 
 let calibrationsHash: number | undefined;
 

@@ -4,7 +4,7 @@ import { NoSuchEntryError } from '../core/errors.js';
 import { resolveModel } from '../config/model-registry.js';
 import { estimateServing } from '../sim/estimate-serving.js';
 import { memoryCache } from './config-cache.js';
-import { candidateLayouts, kvPrecisionFor, layoutName, searchAll, searchCapacity, weightPrecisionFor } from './config-search.js';
+import { SEARCH_HARNESS, candidateLayouts, kvPrecisionFor, layoutName, searchAll, searchCapacity, weightPrecisionFor } from './config-search.js';
 import type { WorkloadClass } from './plan-input.js';
 
 const chat: WorkloadClass = { id: 'chat', model: 'meta-llama/Llama-3.1-8B', inputTokens: 1000, outputTokens: 200, slo: { ttftMs: 1000, tpotMs: 50 } };
@@ -60,7 +60,7 @@ describe('searchCapacity', () => {
       inputTokens: chat.inputTokens,
       outputTokens: chat.outputTokens,
       concurrency: r.concurrencyPerReplica,
-      requestsPerClient: 2,
+      ...SEARCH_HARNESS,
     });
     expect(e.ttftMs).toBeLessThanOrEqual(chat.slo.ttftMs);
     expect(e.tpotMs).toBeLessThanOrEqual(chat.slo.tpotMs);

@@ -54,7 +54,12 @@ const MAX_REPLICA_DEVICES = 32;
 const MAX_CONCURRENCY = 4096;
 const DEFAULT_MAX_ESTIMATES = 5000;
 /** Closed-loop requests per client: two is enough for a steady mean and halves the cost of the default three. */
-const REQUESTS_PER_CLIENT = 2;
+/**
+ * How each candidate is measured: the steady state of an open service (no first burst of all
+ * clients at once) with lengths spread around the class's means so that clients do not move in
+ * lockstep; four requests per client.
+ */
+export const SEARCH_HARNESS = { requestsPerClient: 4, steadyState: true, lengthRange: [0.5, 1.5] as const };
 
 /**
  * Families whose fp4 (NVFP4 with fine-grained block scales) serves at accuracy
@@ -206,7 +211,7 @@ class Estimator {
       inputTokens: w.inputTokens,
       outputTokens: w.outputTokens,
       concurrency,
-      requestsPerClient: REQUESTS_PER_CLIENT,
+      ...SEARCH_HARNESS,
     });
     // NaN latencies (a request that does not fit) compare false: not ok.
     const ok = estimate.fits && estimate.ttftMs <= w.slo.ttftMs && estimate.tpotMs <= w.slo.tpotMs;

@@ -39,8 +39,14 @@ export interface Solver {
 
 let loading: Promise<Solver> | undefined;
 
-/** Loads HiGHS once (later calls share the same instance) and wraps it as a `Solver`. */
-export function loadSolver(): Promise<Solver> {
+/**
+ * Loads HiGHS once (later calls share the same instance) and wraps it as a `Solver`.
+ * `fresh: true` loads a new WebAssembly instance: the module's memory only
+ * grows, so a long run of large solves (a plan and all its variants) uses a
+ * fresh instance per plan rather than failing late with HiGHS status -1.
+ */
+export function loadSolver(opts: { fresh?: boolean } = {}): Promise<Solver> {
+  if (opts.fresh) loading = undefined;
   loading ??= import('highs')
     .then((mod) => loaderOf(mod)())
     .then((highs): Solver => ({ solve: (lp, options) => solveWith(highs, lp, options ?? {}) }))

@@ -46,3 +46,26 @@ describe('closed loop: random request lengths (lengthRange)', () => {
     expect(b.e2eMs).toBe(a.e2eMs);
   });
 });
+
+describe('steady state', () => {
+  it('leaves the first burst out: TTFT no higher than with it, and not NaN', async () => {
+    const { estimateServing } = await import('./estimate-serving.js');
+    const { resolveModel } = await import('../config/model-registry.js');
+    const { getAccelerator } = await import('../core/catalogue/find-accelerator.js');
+    const base = {
+      model: resolveModel('meta-llama/Llama-3.1-8B').spec,
+      accelerator: getAccelerator('h100-sxm'),
+      engine: 'vllm' as const,
+      parallel: { tp: 1 },
+      inputTokens: 2000,
+      outputTokens: 200,
+      concurrency: 64,
+      requestsPerClient: 4,
+      lengthRange: [0.5, 1.5] as const,
+    };
+    const burst = estimateServing(base);
+    const steady = estimateServing({ ...base, steadyState: true });
+    expect(steady.ttftMs).toBeGreaterThan(0);
+    expect(steady.ttftMs).toBeLessThan(burst.ttftMs);
+  });
+});

@@ -30,6 +30,11 @@ export interface ClosedLoopInput {
    * deterministic (a hash of the request number).
    */
   readonly lengthRange?: readonly [number, number];
+  /**
+   * Leave the first round of requests (the clients' simultaneous first burst) out of the latency
+   * means: the steady state an open-loop service at this load sees, which is what capacity planning needs.
+   */
+  readonly steadyState?: boolean;
   /** Aggregated serving: one pool does prefill and decode. */
   readonly pool?: PoolSpec;
   /** Disaggregated serving: prefill pool, decode pool, and the KV transfer between them. */
@@ -118,6 +123,8 @@ export class RequestTooLargeError extends Error {}
 export function runClosedLoop(input: ClosedLoopInput): ClosedLoopResult {
   const { concurrency, inputTokens, outputTokens } = input;
   const perClient = input.requestsPerClient ?? 3;
+  const steadyState = input.steadyState ?? false;
+  let measured = 0;
   const total = concurrency * perClient;
   const disagg = input.disagg;
   const front = workersOf(disagg ? disagg.prefill : input.pool!);
@@ -229,6 +236,12 @@ export function runClosedLoop(input: ClosedLoopInput): ClosedLoopResult {
 
   function record(id: number, arrival: number, first: number, finish: number, out: number): void {
     completed++;
+    if (steadyState && id < concurrency && total > concurrency) {
+      queueOf.delete(id);
+      firstTokenAt.delete(id);
+      return;
+    }
+    measured++;
     sumTtft += first - arrival;
     sumE2e += finish - arrival;
     sumQueue += queueOf.get(id) ?? 0;
@@ -240,7 +253,7 @@ export function runClosedLoop(input: ClosedLoopInput): ClosedLoopResult {
     }
   }
 
-  const n = Math.max(completed, 1);
+  const n = Math.max(measured, 1);
   const e2e = sumE2e / n;
   const rps = e2e > 0 ? (concurrency / e2e) * 1000 : 0;
   return {

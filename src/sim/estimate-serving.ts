@@ -40,6 +40,8 @@ export interface ServingEstimateInput {
   readonly requestsPerClient?: number;
   /** Request lengths uniform in [low * L, high * L] (default [1, 1]: every request exactly `inputTokens` and `outputTokens`). */
   readonly lengthRange?: readonly [number, number];
+  /** Leave the clients' first burst out of the latency means (steady state; see runClosedLoop). */
+  readonly steadyState?: boolean;
 }
 
 export interface ServingEstimate {
@@ -146,6 +148,7 @@ export function estimateServing(input: ServingEstimateInput): ServingEstimate {
       outputTokens: osl,
       requestsPerClient: input.requestsPerClient,
       lengthRange: input.lengthRange,
+      steadyState: input.steadyState,
       ...(input.disagg
         ? { disagg: { prefill: pool(built[0]!, true), decode: pool(built[1]!, false), kvTransferMs: kvTransferMs(built[0]!.d, built[1]!.d, built[0]!.model, isl) } }
         : { pool: pool(main, false) }),

@@ -1,8 +1,9 @@
 /** @module `tokenfleet schema <kind>`: the JSON Schema of a file format, for editors. */
 import { InvalidInputError } from '../../core/errors.js';
+import { planScenarioJsonSchema } from '../../config/plan-scenario.js';
 import { simulationScenarioJsonSchema } from '../../config/simulation-scenario.js';
 
-const SCHEMAS: Record<string, () => unknown> = { simulation: simulationScenarioJsonSchema };
+const SCHEMAS: Record<string, () => unknown> = { simulation: simulationScenarioJsonSchema, plan: planScenarioJsonSchema };
 
 export function schemaCommand(kind: string): void {
   const make = SCHEMAS[kind];

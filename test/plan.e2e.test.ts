@@ -1,0 +1,66 @@
+/**
+ * @module End-to-end tests of `tokenfleet plan` through the built CLI: the
+ * small example scenario with a variant, the JSON contract, the offline HTML
+ * report, the configuration cache, and errors with the path in the YAML.
+ * Needs `npm run build` first.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
+
+interface PlanJson {
+  status: string;
+  objective: { kind: string; usd: number };
+  periods: { period: string; purchases: Record<string, Record<string, number>>; capexUsd: number; demandTokensPerSecond: number; servedTokensPerSecond: number; unmetTokensPerSecond: number }[];
+  binding: { constraint: string; shadowPrice: number }[];
+  configs: { workload: string; accelerator: string; tokensPerSecondPerAccelerator: number }[];
+  variants: { name: string; status: string }[];
+  configSearch: { cacheHits: number };
+}
+
+describe('tokenfleet plan', () => {
+  it('plans the small example with its variant, writes an offline report and reuses the configuration cache', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tf-plan-'));
+    const cache = join(dir, 'cache.json');
+    const report = join(dir, 'plan.html');
+    const r = cli('plan', 'scenarios/plan-small.yaml', '--all-variants', '--json', '--cache', cache, '--report', report);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout) as PlanJson;
+    expect(j.status).toBe('optimal');
+    expect(j.periods.length).toBeGreaterThan(0);
+    for (const p of j.periods) {
+      expect(p.servedTokensPerSecond + p.unmetTokensPerSecond).toBeCloseTo(p.demandTokensPerSecond, 0);
+    }
+    expect(j.configs.some((c) => c.tokensPerSecondPerAccelerator > 0)).toBe(true);
+    expect(j.variants.length).toBeGreaterThan(0);
+    expect(j.variants.every((v) => v.status === 'optimal' || v.status === 'time-limit')).toBe(true);
+    const html = readFileSync(report, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).not.toMatch(/<script[^>]+src=["']https?:/i);
+    expect(existsSync(cache)).toBe(true);
+    const again = JSON.parse(cli('plan', 'scenarios/plan-small.yaml', '--json', '--cache', cache).stdout) as PlanJson;
+    expect(again.configSearch.cacheHits).toBe(j.configs.length);
+    expect(again.objective.usd).toBeCloseTo(j.objective.usd, 0);
+  });
+
+  it('reports scenario errors with the path in the YAML and exit code 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tf-plan-'));
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, readFileSync(join(ROOT, 'scenarios', 'plan-small.yaml'), 'utf8').replace(/powerMw: *[0-9.]+/, 'powerMw: 0'));
+    const r = cli('plan', bad, '--cache', join(dir, 'c.json'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/sites\[0\]\.powerMw/);
+    expect(r.stderr).not.toContain('    at ');
+    const missing = cli('plan', join(dir, 'nope.yaml'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/nope\.yaml: cannot read: ENOENT/);
+  });
+});
