@@ -129,6 +129,7 @@ const workloadSchema = z
     model: z.string().trim().min(1, 'expected a model id, e.g. deepseek-ai/DeepSeek-V3').describe('Model id (resolved by the planner)'),
     inputTokens: positive.describe('Mean prompt tokens per request'),
     outputTokens: positive.describe('Mean output tokens per request'),
+    prefixHitRate: z.number().min(0).max(0.99).default(0).describe('Share of prompt tokens served from the prefix cache, 0..0.99 (multi-turn chat and shared system prompts reuse KV)'),
     slo: z.object({ ttftMs: positive.describe('Time to first token target, ms'), tpotMs: positive.describe('Time per output token target, ms') }).strict(),
     share: share.describe('Share of total demand (tokens/s); all shares sum to 1'),
   })
@@ -757,7 +758,7 @@ function toPlanInput(s: PlanScenario, name: string): PlanInput {
   return {
     name,
     periods,
-    workloads: s.workloads.map((w) => ({ id: w.id, model: w.model, inputTokens: w.inputTokens, outputTokens: w.outputTokens, slo: { ...w.slo } })),
+    workloads: s.workloads.map((w) => ({ id: w.id, model: w.model, inputTokens: w.inputTokens, outputTokens: w.outputTokens, prefixHitRate: w.prefixHitRate, slo: { ...w.slo } })),
     demand: demandOf(s, h),
     offers: s.accelerators.map((o) => offerOf(o, s, h)),
     sites: s.sites.map((x) => ({ ...x })),

@@ -29,7 +29,7 @@ export function memoryCache(): ConfigCache {
  * formula). Bump it whenever config-search.ts would return different results
  * for the same inputs, so that cached results from the old procedure are not reused.
  */
-export const CONFIG_SEARCH_VERSION = 2;
+export const CONFIG_SEARCH_VERSION = 3;
 
 let calibrationsHash: number | undefined;
 
@@ -55,5 +55,5 @@ export function calibrationVersion(accelerator: AcceleratorSpec, model: ModelSpe
  */
 export function cacheKey(workload: WorkloadClass, accelerator: string, engine: EngineId, version: string): string {
   const { id, model, inputTokens, outputTokens, slo } = workload;
-  return JSON.stringify([id, model, inputTokens, outputTokens, slo.ttftMs, slo.tpotMs, accelerator, engine, version]);
+  return JSON.stringify([id, model, inputTokens, outputTokens, workload.prefixHitRate ?? 0, slo.ttftMs, slo.tpotMs, accelerator, engine, version]);
 }

@@ -212,6 +212,7 @@ class Estimator {
       outputTokens: w.outputTokens,
       concurrency,
       ...SEARCH_HARNESS,
+      prefixHitRate: w.prefixHitRate ?? 0,
     });
     // NaN latencies (a request that does not fit) compare false: not ok.
     const ok = estimate.fits && estimate.ttftMs <= w.slo.ttftMs && estimate.tpotMs <= w.slo.tpotMs;

@@ -26,6 +26,8 @@ export interface WorkloadClass {
   readonly inputTokens: number;
   /** Mean output tokens per request. */
   readonly outputTokens: number;
+  /** Share of prompt tokens served from the prefix cache (multi-turn chat, shared system prompts), 0..1; 0 when unknown. */
+  readonly prefixHitRate?: number;
   /** Latency targets a configuration must meet to serve this class. */
   readonly slo: { readonly ttftMs: number; readonly tpotMs: number };
 }

@@ -69,3 +69,22 @@ describe('steady state', () => {
     expect(steady.ttftMs).toBeLessThan(burst.ttftMs);
   });
 });
+
+describe('prefix hits', () => {
+  it('a prompt mostly served from the prefix cache gets its first token sooner', async () => {
+    const { estimateServing } = await import('./estimate-serving.js');
+    const base = {
+      model: resolveModel('meta-llama/Llama-3.1-8B').spec,
+      accelerator: getAccelerator('h100-sxm'),
+      engine: 'vllm' as const,
+      parallel: { tp: 1 },
+      inputTokens: 8000,
+      outputTokens: 100,
+      concurrency: 16,
+    };
+    const cold = estimateServing(base);
+    const warm = estimateServing({ ...base, prefixHitRate: 0.8 });
+    expect(warm.ttftMs).toBeLessThan(cold.ttftMs * 0.6);
+    expect(warm.requestsPerSecond).toBeGreaterThan(cold.requestsPerSecond);
+  });
+});

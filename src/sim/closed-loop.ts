@@ -35,6 +35,8 @@ export interface ClosedLoopInput {
    * means: the steady state an open-loop service at this load sees, which is what capacity planning needs.
    */
   readonly steadyState?: boolean;
+  /** Share of each prompt already in the prefix cache (multi-turn chat, shared system prompts), 0..1; default 0. */
+  readonly prefixHitRate?: number;
   /** Aggregated serving: one pool does prefill and decode. */
   readonly pool?: PoolSpec;
   /** Disaggregated serving: prefill pool, decode pool, and the KV transfer between them. */
@@ -148,11 +150,14 @@ export function runClosedLoop(input: ClosedLoopInput): ClosedLoopResult {
   const queueOf = new Map<number, number>();
 
   const [low, high] = input.lengthRange ?? [1, 1];
+  const hitRate = Math.min(1, Math.max(0, input.prefixHitRate ?? 0));
   const draw = (id: number, salt: number, len: number): number =>
     low === high ? Math.max(1, Math.round(len * low)) : Math.max(1, Math.round(len * (low + (high - low) * unitHash(id * 2 + salt))));
   const issue = (t: number) => {
     const id = issued++;
-    const req = newRequest(id, draw(id, 0, inputTokens), draw(id, 1, outputTokens), t);
+    const prompt = draw(id, 0, inputTokens);
+    // The last prompt token is always computed, to produce the first output token.
+    const req = newRequest(id, prompt, draw(id, 1, outputTokens), t, Math.min(prompt - 1, Math.round(prompt * hitRate)));
     const w = leastOutstanding(front);
     truncateRun(w, t);
     if (w.sched.tooLarge(req)) throw new RequestTooLargeError(`a request of ${inputTokens}+${outputTokens} tokens exceeds the KV capacity of one replica`);

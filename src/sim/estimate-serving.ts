@@ -42,6 +42,8 @@ export interface ServingEstimateInput {
   readonly lengthRange?: readonly [number, number];
   /** Leave the clients' first burst out of the latency means (steady state; see runClosedLoop). */
   readonly steadyState?: boolean;
+  /** Share of each prompt served from the prefix cache, 0..1 (see runClosedLoop). */
+  readonly prefixHitRate?: number;
 }
 
 export interface ServingEstimate {
@@ -149,6 +151,7 @@ export function estimateServing(input: ServingEstimateInput): ServingEstimate {
       requestsPerClient: input.requestsPerClient,
       lengthRange: input.lengthRange,
       steadyState: input.steadyState,
+      prefixHitRate: input.prefixHitRate,
       ...(input.disagg
         ? { disagg: { prefill: pool(built[0]!, true), decode: pool(built[1]!, false), kvTransferMs: kvTransferMs(built[0]!.d, built[1]!.d, built[0]!.model, isl) } }
         : { pool: pool(main, false) }),
