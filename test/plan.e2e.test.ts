@@ -17,7 +17,8 @@ const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], {
 
 interface PlanJson {
   status: string;
-  objective: { kind: string; usd: number };
+  objective: number;
+  objectiveKind: string;
   periods: { period: string; purchases: Record<string, Record<string, number>>; capexUsd: number; demandTokensPerSecond: number; servedTokensPerSecond: number; unmetTokensPerSecond: number }[];
   binding: { constraint: string; shadowPrice: number }[];
   configs: { workload: string; accelerator: string; tokensPerSecondPerAccelerator: number }[];
@@ -48,7 +49,8 @@ describe('tokenfleet plan', () => {
     expect(existsSync(cache)).toBe(true);
     const again = JSON.parse(cli('plan', 'scenarios/plan-small.yaml', '--json', '--cache', cache).stdout) as PlanJson;
     expect(again.configSearch.cacheHits).toBe(j.configs.length);
-    expect(again.objective.usd).toBeCloseTo(j.objective.usd, 0);
+    expect(again.objective).toBeCloseTo(j.objective, 0);
+    expect(j.objectiveKind).toBe('min-cost');
   });
 
   it('reports scenario errors with the path in the YAML and exit code 2', () => {

@@ -78,7 +78,10 @@ function resultJson(r: PlanResult): Record<string, unknown> {
   if (!r.found) return { status: r.status, explanation: r.explanation, solveSeconds: r.solveSeconds };
   return {
     status: r.status,
-    objective: { kind: r.objectiveKind, usd: r.objectiveUsd, servedMillionTokens: r.servedMillionTokens, mipGap: r.mipGap },
+    objective: r.objectiveUsd,
+    objectiveKind: r.objectiveKind,
+    servedMillionTokens: r.servedMillionTokens,
+    mipGap: r.mipGap,
     solveSeconds: r.solveSeconds,
     model: r.model,
     periods: r.periods,
