@@ -26,7 +26,7 @@ export function memoryCache(): ConfigCache {
 
 /**
  * Version of the search procedure (layouts tried, concurrency search, throughput
- * formula). Bump it whenever config-search.ts would return different results
+ * formula). Bump it whenever the configuration search (config-search.ts and the files it uses: candidate-layouts, concurrency-search, precision-choice) would return different results
  * for the same inputs, so that cached results from the old procedure are not reused.
  */
 export const CONFIG_SEARCH_VERSION = 3;
