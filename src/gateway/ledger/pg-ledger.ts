@@ -1,0 +1,175 @@
+/**
+ * @module The ledger in PostgreSQL, shared by several gateway instances:
+ * awaited inserts through a connection pool, durable when `record` resolves.
+ *
+ * Durability: each `record` is one autocommitted INSERT, and every pooled
+ * connection starts with `synchronous_commit = on` (whatever the server's
+ * default, unless the connection string sets `options` itself), so the
+ * promise resolves only after the commit is flushed to the server's WAL; a
+ * gateway crash after that loses nothing, and a retry with the same
+ * requestId is ignored by `ON CONFLICT DO NOTHING`.
+ */
+import pg from 'pg';
+import { InvalidInputError } from '../../core/errors.js';
+import { checkLedgerRecord, checkTenantId, resolvePageLimit, resolveTimeRange } from './check-ledger-input.js';
+import type { Ledger, LedgerRecord, RequestsPage, RequestsQuery, UsageQuery, UsageReport } from './ledger.js';
+import { decodeLedgerCursor, toRequestsPage } from './ledger-cursor.js';
+import { ledgerColumns, ledgerRecordFromRow, ledgerRowValues, usageReportFromRows, type LedgerRow, type UsageRow } from './ledger-row.js';
+import { MS_PER_DAY, utcMonthRangeMs } from './utc-calendar.js';
+
+export interface PgLedgerOptions {
+  /** libpq-style URL, e.g. postgres://user@host:5432/db. */
+  readonly connectionString: string;
+  /** Schema of the ledger table, created if missing; default 'public'. Lower-case letters, digits, '_'. */
+  readonly schema?: string;
+  /** Pool size, connections; default 10. */
+  readonly maxConnections?: number;
+  /**
+   * Called when an idle pooled connection fails (the server restarted, say).
+   * The pool drops that connection and the next query opens a new one, so
+   * this is for logging; without it such errors are ignored rather than
+   * crashing the process.
+   */
+  readonly onError?: (err: Error) => void;
+}
+
+/** Connects, creates the schema, table and index if missing, and returns the ledger. */
+export async function openPgLedger(options: PgLedgerOptions): Promise<Ledger> {
+  const schema = options.schema ?? 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new InvalidInputError(`expected a schema name of lower-case letters, digits and '_', got '${schema}'`, 'ledger.schema');
+  }
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    // A startup parameter, so it holds from the first statement; an `options`
+    // in the connection string replaces it (an operator's deliberate choice).
+    options: '-c synchronous_commit=on',
+  });
+  pool.on('error', options.onError ?? (() => {}));
+  try {
+    await migrate(pool, schema);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  return new PgLedger(pool, schema);
+}
+
+async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    // Several instances starting together would otherwise race on CREATE ... IF NOT EXISTS.
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tokenfleet-ledger:${schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS "${schema}".ledger_requests (
+        request_id    text COLLATE "C" NOT NULL PRIMARY KEY,
+        tenant_id     text NOT NULL,
+        key_id        text NOT NULL,
+        model         text NOT NULL,
+        pool          text NOT NULL,
+        backend       text NOT NULL,
+        input_tokens  integer NOT NULL,
+        output_tokens integer NOT NULL,
+        cached_tokens integer NOT NULL,
+        cost_usd      double precision NOT NULL,
+        latency_ms    double precision NOT NULL,
+        ttft_ms       double precision,
+        status        text NOT NULL,
+        created_at    bigint NOT NULL
+      )`);
+    // Orders pages; the INCLUDE columns let usage and month spend scan the index alone.
+    await client.query(
+      `CREATE INDEX IF NOT EXISTS ledger_requests_tenant_time ON "${schema}".ledger_requests (tenant_id, created_at, request_id)
+       INCLUDE (model, input_tokens, output_tokens, cached_tokens, cost_usd)`,
+    );
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+class PgLedger implements Ledger {
+  private readonly table: string;
+  private readonly selectColumns: string;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly schema: string,
+  ) {
+    this.table = `"${schema}".ledger_requests`;
+    // bigint arrives as a string from pg; float8 is exact up to 2^53 and arrives as a number.
+    this.selectColumns = ledgerColumns.map((c) => (c === 'created_at' ? 'created_at::float8 AS created_at' : c)).join(', ');
+  }
+
+  /** Named statements are prepared once per connection; the name includes the schema since the text does. */
+  private query<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    return this.pool.query<R>({ name: `ledger-${name}-${this.schema}`, text, values });
+  }
+
+  async record(r: LedgerRecord): Promise<void> {
+    checkLedgerRecord(r);
+    await this.query(
+      'insert',
+      `INSERT INTO ${this.table} (${ledgerColumns.join(', ')}) VALUES (${ledgerColumns.map((_, i) => `$${i + 1}`).join(', ')})
+       ON CONFLICT (request_id) DO NOTHING`,
+      ledgerRowValues(r),
+    );
+  }
+
+  async usage(q: UsageQuery): Promise<UsageReport> {
+    checkTenantId(q.tenantId);
+    const { fromMs, toMs } = resolveTimeRange(q);
+    const { rows } = await this.query<UsageRow>(
+      'usage',
+      `SELECT model, (created_at / ${MS_PER_DAY})::float8 AS day_index, count(*)::float8 AS requests,
+         sum(input_tokens)::float8 AS input_tokens, sum(output_tokens)::float8 AS output_tokens,
+         sum(cached_tokens)::float8 AS cached_tokens, sum(cost_usd) AS cost_usd
+       FROM ${this.table} WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3
+       GROUP BY model, day_index`,
+      [q.tenantId, fromMs, toMs],
+    );
+    return usageReportFromRows(rows);
+  }
+
+  async requests(q: RequestsQuery): Promise<RequestsPage> {
+    checkTenantId(q.tenantId);
+    const limit = resolvePageLimit(q.limit);
+    const select = `SELECT ${this.selectColumns} FROM ${this.table} WHERE tenant_id = $1`;
+    const order = 'ORDER BY created_at DESC, request_id DESC';
+    // One row more than asked tells whether another page follows.
+    const { rows } =
+      q.cursor === undefined
+        ? await this.query<LedgerRow>('first-page', `${select} ${order} LIMIT $2`, [q.tenantId, limit + 1])
+        : await (() => {
+            const after = decodeLedgerCursor(q.cursor);
+            return this.query<LedgerRow>('next-page', `${select} AND (created_at, request_id) < ($2, $3) ${order} LIMIT $4`, [
+              q.tenantId,
+              after.createdAtMs,
+              after.requestId,
+              limit + 1,
+            ]);
+          })();
+    return toRequestsPage(rows.map(ledgerRecordFromRow), limit);
+  }
+
+  async monthSpendUsd(tenantId: string, nowMs: number): Promise<number> {
+    checkTenantId(tenantId);
+    const { fromMs, toMs } = utcMonthRangeMs(nowMs);
+    const { rows } = await this.query<{ cost_usd: number }>(
+      'month-spend',
+      `SELECT coalesce(sum(cost_usd), 0) AS cost_usd FROM ${this.table} WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3`,
+      [tenantId, fromMs, toMs],
+    );
+    return rows[0]?.cost_usd ?? 0;
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+}
