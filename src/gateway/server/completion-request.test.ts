@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CHAT_MAX_TOKENS, parseChatCompletionBody, parseCompletionBody } from './completion-request.js';
+import { InvalidRequestError } from './gateway-errors.js';
+
+function paramOf(f: () => unknown): string | null {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof InvalidRequestError) return e.param;
+    throw e;
+  }
+  throw new Error('expected an InvalidRequestError');
+}
+
+describe('completion request bodies', () => {
+  it('normalises a chat body, counting ceil(chars / 4) per message and text part', () => {
+    const job = parseChatCompletionBody({
+      model: 'm',
+      messages: [
+        { role: 'system', content: 'abcde' },
+        { role: 'user', content: [{ type: 'text', text: 'abc' }, { type: 'image_url', image_url: { url: 'http://x' } }, { type: 'text', text: 'de' }] },
+        { role: 'assistant', content: null, tool_calls: [] },
+      ],
+      temperature: 0.2,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    expect(job).toMatchObject({ kind: 'chat', model: 'm', promptTokens: 2 + 2, maxOutputTokens: DEFAULT_CHAT_MAX_TOKENS, stream: true, includeUsage: true });
+  });
+
+  it('prefers max_completion_tokens and ignores include_usage without stream', () => {
+    const job = parseChatCompletionBody({ model: 'm', messages: [{ role: 'user', content: 'x' }], max_tokens: 9, max_completion_tokens: 7, stream_options: { include_usage: true } });
+    expect(job).toMatchObject({ maxOutputTokens: 7, stream: false, includeUsage: false });
+  });
+
+  it('names the first bad field', () => {
+    expect(paramOf(() => parseChatCompletionBody({ messages: [] }))).toBe('model');
+    expect(paramOf(() => parseChatCompletionBody({ model: 'm', messages: [] }))).toBe('messages');
+    expect(paramOf(() => parseChatCompletionBody({ model: 'm', messages: [{ role: 'user', content: 3 }] }))).toBe('messages[0].content');
+    expect(paramOf(() => parseChatCompletionBody({ model: 'm', messages: [{ role: 'user', content: 'x' }], max_tokens: 0 }))).toBe('max_tokens');
+    expect(paramOf(() => parseChatCompletionBody({ model: 'm', messages: [{ role: 'user', content: 'x' }], n: 2 }))).toBe('n');
+    expect(paramOf(() => parseChatCompletionBody([]))).toBe('(body)');
+    expect(paramOf(() => parseCompletionBody({ model: 'm', prompt: ['a', 'b'] }))).toBe('prompt');
+  });
+
+  it('normalises a completion body, with one prompt in an array accepted', () => {
+    expect(parseCompletionBody({ model: 'm', prompt: ['abcdefghi'] })).toMatchObject({ kind: 'text', prompt: 'abcdefghi', promptTokens: 3, maxOutputTokens: 16 });
+  });
+});

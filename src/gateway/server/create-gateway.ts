@@ -1,0 +1,148 @@
+/**
+ * @module The gateway's HTTP server (node:http, no framework: it is a hot
+ * path). Wires the stores, the limiter, the metrics and one backend router
+ * per served model (sharing one circuit breaker), and dispatches each request
+ * to its route with a request id in the `x-request-id` header. Every error
+ * is rendered by map-error.ts; none shows a stack.
+ *
+ * The caller owns the collaborators: close() stops the server and drains the
+ * completions in flight (each still writes its ledger record), but closes
+ * neither the stores nor the backends.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { InvalidInputError } from '../../core/errors.js';
+import type { Backend } from '../backends/backend.js';
+import type { GatewayConfig } from '../config/gateway-config.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Limiter } from '../limits/limiter.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { createBackendRouter } from '../routing/backend-router.js';
+import { CircuitBreaker, type CircuitBreakerOptions } from '../routing/circuit-breaker.js';
+import type { TenantStore } from '../tenants/tenant-store.js';
+import type { GatewayClock, GatewayContext, GatewayLog, RouteCall, ServedModel } from './gateway-context.js';
+import { InFlightRequests } from './in-flight-requests.js';
+import { mapError } from './map-error.js';
+import { newRequestId } from './request-id.js';
+import { matchRoute } from './route-table.js';
+import { sendErrorResponse } from './send-json.js';
+
+export interface CreateGatewayOptions {
+  readonly config: GatewayConfig;
+  readonly tenants: TenantStore;
+  readonly ledger: Ledger;
+  readonly limiter: Limiter;
+  readonly metrics: GatewayMetrics;
+  /** Served model id -> its backends; every model of the config needs at least one. */
+  readonly backendsByModel: ReadonlyMap<string, readonly Backend[]>;
+  readonly clock: GatewayClock;
+  /** Bearer token of the admin API; undefined (or '') disables it. */
+  readonly adminToken: string | undefined;
+  readonly log: GatewayLog;
+  /** Uniform random numbers in [0, 1) for the routers (power-of-two); default Math.random. */
+  readonly random?: () => number;
+  /** Circuit breaker settings (its clock is the gateway's). */
+  readonly breaker?: Omit<CircuitBreakerOptions, 'clock'>;
+}
+
+export interface CloseOptions {
+  /** How long completions in flight may run on before they are aborted, milliseconds. Default 10,000. */
+  readonly drainTimeoutMs?: number;
+}
+
+export interface Gateway {
+  /** Not yet listening: call `server.listen(port, host)`. */
+  readonly server: Server;
+  /**
+   * Stops accepting requests, lets completions in flight finish (aborting
+   * those still running after the drain time; each writes its ledger
+   * record), then closes every connection.
+   */
+  close(options?: CloseOptions): Promise<void>;
+}
+
+/** @throws InvalidInputError when a served model has no backend, or the router policy is unknown. */
+export function createGateway(opts: CreateGatewayOptions): Gateway {
+  const { config, clock, log } = opts;
+  const breaker = new CircuitBreaker({ ...opts.breaker, clock });
+  const random = opts.random ?? Math.random;
+  const models = new Map<string, ServedModel>();
+  for (const m of config.models) {
+    const backends = opts.backendsByModel.get(m.id) ?? [];
+    if (backends.length === 0) throw new InvalidInputError(`no backend serves the model '${m.id}'`, 'backendsByModel');
+    models.set(m.id, { config: m, backends, router: createBackendRouter(config.router, backends, { random, gate: breaker }) });
+  }
+  let closing = false;
+  const ctx: GatewayContext = {
+    config,
+    tenants: opts.tenants,
+    ledger: opts.ledger,
+    limiter: opts.limiter,
+    metrics: opts.metrics,
+    clock,
+    log,
+    adminToken: opts.adminToken,
+    models,
+    breaker,
+    inFlight: new InFlightRequests(),
+    startedAtSeconds: Math.floor(clock.epochMs() / 1000),
+    closing: () => closing,
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const arrivalMs = clock.now();
+    const arrivalEpochMs = Math.floor(clock.epochMs());
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const matched = matchRoute(req.method ?? 'GET', path);
+    const requestId = newRequestId(matched instanceof Error ? 'req-' : matched.idPrefix);
+    res.setHeader('x-request-id', requestId);
+    try {
+      if (matched instanceof Error) throw matched;
+      const call: RouteCall = {
+        req,
+        res,
+        requestId,
+        params: matched.params,
+        query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)),
+        arrivalMs,
+        arrivalEpochMs,
+      };
+      await matched.handler(ctx, call);
+    } catch (e) {
+      sendErrorResponse(res, mapError(e, requestId, log));
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      // Only a failure to write the error itself lands here.
+      log.error('could not answer a request', { error: e instanceof Error ? e.message : String(e) });
+      res.destroy();
+    });
+  });
+
+  return {
+    server,
+    async close(options = {}) {
+      closing = true;
+      const closed = new Promise<void>((resolve) => {
+        if (!server.listening) resolve();
+        else server.close(() => resolve());
+      });
+      server.closeIdleConnections();
+      if (ctx.inFlight.size > 0) {
+        let timer: unknown;
+        const drainTimeout = new Promise<void>((resolve) => {
+          timer = clock.setTimeout(resolve, options.drainTimeoutMs ?? 10_000);
+        });
+        await Promise.race([ctx.inFlight.idle(), drainTimeout]);
+        clock.clearTimeout(timer);
+        ctx.inFlight.abortAll();
+        await ctx.inFlight.idle();
+      }
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
