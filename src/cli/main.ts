@@ -147,6 +147,17 @@ program
   .action(async (file, opts) => (await import('./commands/plan.js')).planCommand(file, opts));
 
 program
+  .command('serve')
+  .description('run the OpenAI-compatible multi-tenant gateway (npm start): emulated or real backends, ledger, limits, metrics')
+  .option('--config <file>', 'gateway configuration', 'gateway.yaml')
+  .option('--port <n>', 'listen on this port (default: the config, 8080)')
+  .option('--host <host>', 'listen on this address (default: the config, 127.0.0.1)')
+  .option('--data-dir <dir>', 'where the SQLite ledger and tenants live (default: the config, .tokenfleet/data)')
+  .option('--quiet', 'log warnings and errors only')
+  .addHelpText('after', '\nExample:\n  $ TOKENFLEET_ADMIN_TOKEN=secret tokenfleet serve --port 8080')
+  .action(async (opts) => (await import('./commands/serve.js')).serveCommand(opts));
+
+program
   .command('schema <kind>')
   .description('print the JSON Schema of a file format, for editors (kinds: simulation, plan)')
   .action(async (kind) => (await import('./commands/schema.js')).schemaCommand(kind));

@@ -1,0 +1,43 @@
+/**
+ * @module End-to-end test of `tokenfleet serve` (what `npm start` runs): the
+ * default gateway.yaml on emulated backends starts, prints a working demo key
+ * and curl example, serves a chat completion, and stops cleanly on SIGTERM.
+ * Needs `npm run build` first.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+
+describe('tokenfleet serve', () => {
+  it('serves the default emulated fleet with the printed demo key, then stops on SIGTERM', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tf-serve-'));
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--quiet'], { cwd: ROOT, env: { ...process.env, TOKENFLEET_ADMIN_TOKEN: 'test-admin' } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    for (let i = 0; i < 200 && !/Try it/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+    const url = /listening on (http:\/\/[^\s]+)/.exec(out)?.[1];
+    const key = /new key: (tf-\S+)/.exec(out)?.[1];
+    expect(url, out).toBeDefined();
+    expect(key, out).toBeDefined();
+    expect(out).toMatch(/curl -s http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions/);
+    const r = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'llama-3.1-8b', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 8 }),
+    });
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { usage: { completion_tokens: number } };
+    expect(body.usage.completion_tokens).toBe(8);
+    const admin = await fetch(`${url}/admin/tenants`, { headers: { authorization: 'Bearer test-admin' } });
+    expect(admin.status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
