@@ -2,11 +2,11 @@
 import { z } from 'zod';
 import { getAccelerator } from '../../core/catalogue/find-accelerator.js';
 import { getEngine } from '../../core/catalogue/engines.js';
-import type { Precision } from '../../core/catalogue/precision.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { resolveModel } from '../../config/model-registry.js';
 import { estimateServing, type ServingEstimate } from '../../sim/estimate-serving.js';
 import { fmtGB, fmtNum } from '../format-table.js';
+import { layoutFromOptions } from '../deployment-options.js';
 import { parseOptions, positiveInt } from '../parse-options.js';
 
 const schema = z.object({
@@ -84,11 +84,7 @@ export function estimateCommand(raw: unknown): void {
     model: spec,
     accelerator,
     engine,
-    parallel: { tp: o.tp, pp: o.pp, dp: o.dp, ...(o.ep !== undefined ? { ep: o.ep } : {}) },
-    precision: {
-      ...(o.precision ? { weights: o.precision as Precision, moeWeights: o.precision as Precision } : {}),
-      ...(o.kvPrecision ? { kv: o.kvPrecision as Precision } : {}),
-    },
+    ...layoutFromOptions(o),
     inputTokens: o.isl,
     outputTokens: o.osl,
     concurrency: o.concurrency,

@@ -4,7 +4,6 @@ import { readTextFile } from '../../config/read-text-file.js';
 import { z } from 'zod';
 import { getAccelerator } from '../../core/catalogue/find-accelerator.js';
 import { getEngine } from '../../core/catalogue/engines.js';
-import type { Precision } from '../../core/catalogue/precision.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { resolve as resolvePath } from 'node:path';
 import { resolveModel } from '../../config/model-registry.js';
@@ -20,6 +19,7 @@ import { poissonWorkload } from '../../sim/workload/synthetic.js';
 import type { TraceFormat } from '../../sim/workload/trace-reader.js';
 import { repeatWorkload, scaleRate, sliceWorkload, type Workload } from '../../sim/workload/workload.js';
 import { fmtNum } from '../format-table.js';
+import { layoutFromOptions } from '../deployment-options.js';
 import { parseOptions, positiveInt } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 
@@ -169,11 +169,7 @@ export function simulateCommand(scenario: string | undefined, raw: unknown): voi
         model: spec,
         accelerator,
         engine,
-        parallel: { tp: o.tp, pp: o.pp, dp: o.dp, ...(o.ep !== undefined ? { ep: o.ep } : {}) },
-        precision: {
-          ...(o.precision ? { weights: o.precision as Precision, moeWeights: o.precision as Precision } : {}),
-          ...(o.kvPrecision ? { kv: o.kvPrecision as Precision } : {}),
-        },
+        ...layoutFromOptions(o),
         replicas: o.replicas,
       },
     ],
