@@ -4,7 +4,7 @@
  * and curl example, serves a chat completion, and stops cleanly on SIGTERM.
  * Needs `npm run build` first.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,32 @@ describe('tokenfleet serve', () => {
     expect(body.usage.completion_tokens).toBe(8);
     const admin = await fetch(`${url}/admin/tenants`, { headers: { authorization: 'Bearer test-admin' } });
     expect(admin.status).toBe(200);
+
+    // The admin CLI against the running gateway.
+    const env = { ...process.env, TOKENFLEET_ADMIN_TOKEN: 'test-admin' };
+    const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--url', url!], { cwd: ROOT, encoding: 'utf8', env });
+    const created = run('tenants', 'create', '--name', 'acme', '--rpm', '100', '--json');
+    expect(created.status, created.stderr).toBe(0);
+    const tenantId = (JSON.parse(created.stdout) as { id: string }).id;
+    expect(run('tenants', 'list').stdout).toMatch(/acme/);
+    const keyOut = run('keys', 'create', tenantId, '--json');
+    const newKey = JSON.parse(keyOut.stdout) as { id: string; key: string };
+    const ok = await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${newKey.key}` } });
+    expect(ok.status).toBe(200);
+    await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${newKey.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'llama-3.1-8b', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 4 }),
+    });
+    const usage = JSON.parse(run('usage', '--tenant', tenantId, '--json').stdout) as { totals: { requests: number; outputTokens: number } };
+    expect(usage.totals.requests).toBe(1);
+    expect(usage.totals.outputTokens).toBe(4);
+    expect(run('keys', 'revoke', newKey.id).status).toBe(0);
+    const revoked = await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${newKey.key}` } });
+    expect(revoked.status).toBe(401);
+    const noToken = spawnSync(process.execPath, [CLI, 'tenants', 'list', '--url', url!], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TOKENFLEET_ADMIN_TOKEN: '' } });
+    expect(noToken.status).toBe(2);
+    expect(noToken.stderr).toMatch(/admin token/);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });

@@ -157,6 +157,36 @@ program
   .addHelpText('after', '\nExample:\n  $ TOKENFLEET_ADMIN_TOKEN=secret tokenfleet serve --port 8080')
   .action(async (opts) => (await import('./commands/serve.js')).serveCommand(opts));
 
+const adminOpts = (c: Command) =>
+  c
+    .option('--url <url>', 'the gateway', 'http://127.0.0.1:8080')
+    .option('--admin-token <token>', 'admin bearer token (default: TOKENFLEET_ADMIN_TOKEN)')
+    .option('--json', 'machine-readable output');
+const tenants = program.command('tenants').description("manage the gateway's tenants (admin API)");
+adminOpts(
+  tenants
+    .command('create')
+    .description('create a tenant')
+    .requiredOption('--name <name>', 'tenant name')
+    .option('--budget-usd-per-month <usd>', 'monthly budget')
+    .option('--rpm <n>', 'requests per minute')
+    .option('--tpm <n>', 'tokens per minute')
+    .option('--weight <w>', 'fair-share priority weight')
+    .option('--models <id...>', 'allowed models (default: all)'),
+).action(async (opts) => (await import('./commands/admin.js')).tenantsCreateCommand(opts));
+adminOpts(tenants.command('list').description('list tenants')).action(async (opts) => (await import('./commands/admin.js')).tenantsListCommand(opts));
+const keys = program.command('keys').description("manage tenants' API keys (admin API)");
+adminOpts(keys.command('create <tenantId>').description('create an API key (shown once)')).action(async (id, opts) => (await import('./commands/admin.js')).keysCreateCommand(id, opts));
+adminOpts(keys.command('revoke <keyId>').description('revoke an API key')).action(async (id, opts) => (await import('./commands/admin.js')).keysRevokeCommand(id, opts));
+adminOpts(
+  program
+    .command('usage')
+    .description("a tenant's metered usage: totals and per model and day (admin API)")
+    .requiredOption('--tenant <id>', 'tenant id')
+    .option('--from <date>', 'from (ISO date or ms)')
+    .option('--to <date>', 'to (ISO date or ms)'),
+).action(async (opts) => (await import('./commands/admin.js')).usageCommand(opts));
+
 program
   .command('schema <kind>')
   .description('print the JSON Schema of a file format, for editors (kinds: simulation, plan)')
