@@ -9,11 +9,11 @@ import {
   mapPublishedRow,
   parseParallelism,
   parsePublishedCsv,
-  publishedSummaryMarkdown,
   SKIP_REASONS,
   type EstimateFn,
   type PublishedRow,
 } from './published-results.js';
+import { publishedSummaryMarkdown } from './published-results-markdown.js';
 
 const HEADER = [
   'row_id', 'source_group', 'hardware', 'accel_count', 'model', 'weights_prec', 'kv_prec', 'engine', 'parallelism',

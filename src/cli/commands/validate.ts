@@ -2,7 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { readTextFile } from '../../config/read-text-file.js';
 import { CALIBRATIONS } from '../../core/perf/calibration-data.js';
-import { checkPublishedResults, parsePublishedCsv, publishedSummaryMarkdown } from '../../predict/published-results.js';
+import { publishedSummaryMarkdown } from '../../predict/published-results-markdown.js';
+import { checkPublishedResults, parsePublishedCsv } from '../../predict/published-results.js';
 import { validationMarkdown } from '../../predict/validation-markdown.js';
 import { validate } from '../../predict/validation-run.js';
 import { startProgress } from '../progress.js';
