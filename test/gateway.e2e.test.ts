@@ -121,8 +121,9 @@ function sdk(apiKey: string): OpenAI {
   return new OpenAI({ baseURL: `${base}/v1`, apiKey, maxRetries: 0 });
 }
 
-/** 23 characters: 6 prompt tokens by the gateway's approximation. */
 const PROMPT = 'Say hello to the fleet.';
+/** The gateway's count of PROMPT as one user message: 6 o200k_base tokens + 4 message overhead (3 + role) + 3 reply priming. */
+const PROMPT_TOKENS = 13;
 /** A raw chat body, for requests sent without the SDK. */
 const chatBody = (extra: Record<string, unknown> = {}) => ({ model: MODEL, messages: [{ role: 'user', content: PROMPT }], max_tokens: 8, ...extra });
 const plainChat = (extra: Partial<ChatCompletionCreateParamsNonStreaming> = {}): ChatCompletionCreateParamsNonStreaming => ({
@@ -205,7 +206,7 @@ describe('OpenAI SDK, unmodified', () => {
     expect(data.choices[0]?.message.role).toBe('assistant');
     expect(data.choices[0]?.message.content?.split(' ')).toHaveLength(8);
     expect(data.choices[0]?.finish_reason).toBe('length');
-    expect(data.usage).toMatchObject({ prompt_tokens: 6, completion_tokens: 8, total_tokens: 14 }); // ceil(23 chars / 4)
+    expect(data.usage).toMatchObject({ prompt_tokens: PROMPT_TOKENS, completion_tokens: 8, total_tokens: PROMPT_TOKENS + 8 });
   });
 
   it('streams a chat completion, with the usage in the last chunk when asked', async () => {
@@ -219,7 +220,7 @@ describe('OpenAI SDK, unmodified', () => {
     expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe('length');
     const last = chunks.at(-1)!;
     expect(last.choices).toEqual([]);
-    expect(last.usage).toMatchObject({ completion_tokens: 12, prompt_tokens: 6 });
+    expect(last.usage).toMatchObject({ completion_tokens: 12, prompt_tokens: PROMPT_TOKENS });
     expect(chunks.slice(0, -1).every((c) => c.usage == null)).toBe(true);
   });
 
@@ -313,7 +314,7 @@ describe('ledger', () => {
     const recs = await records(tenant.id);
     expect(recs.map((r) => r.requestId).sort()).toEqual([...ids].sort());
     for (const r of recs) {
-      expect(r).toMatchObject({ tenantId: tenant.id, model: MODEL, pool: 'h200', status: 'ok', inputTokens: 6, cachedTokens: 0 });
+      expect(r).toMatchObject({ tenantId: tenant.id, model: MODEL, pool: 'h200', status: 'ok', inputTokens: PROMPT_TOKENS, cachedTokens: 0 });
       expect(r.backend).toMatch(/^h200-[01]$/);
       expect(r.ttftMs).toBeGreaterThan(0);
       expect(r.latencyMs).toBeGreaterThanOrEqual(r.ttftMs!);
@@ -322,8 +323,8 @@ describe('ledger', () => {
 
     const usage = await admin<{ totals: Record<string, number>; byModelDay: { model: string }[] }>('GET', `/admin/usage?tenant=${tenant.id}`);
     expect(usage.status).toBe(200);
-    expect(usage.body.totals).toMatchObject({ requests: 4, inputTokens: 24, outputTokens: 14, cachedTokens: 0 });
-    expect(usage.body.totals['costUsd']).toBeCloseTo((24 * 0.05 + 14 * 0.08) / 1e6, 12);
+    expect(usage.body.totals).toMatchObject({ requests: 4, inputTokens: 4 * PROMPT_TOKENS, outputTokens: 14, cachedTokens: 0 });
+    expect(usage.body.totals['costUsd']).toBeCloseTo((4 * PROMPT_TOKENS * 0.05 + 14 * 0.08) / 1e6, 12);
     expect(usage.body.byModelDay).toEqual([expect.objectContaining({ model: MODEL, requests: 4 })]);
     const otherUsage = await admin<{ totals: { requests: number } }>('GET', `/admin/usage?tenant=${other.tenant.id}`);
     expect(otherUsage.body.totals.requests).toBe(1);
@@ -364,7 +365,7 @@ describe('ledger', () => {
     expect(rec!.status).toBe('client-disconnected');
     expect(rec!.outputTokens).toBeGreaterThanOrEqual(5);
     expect(rec!.outputTokens).toBeLessThan(maxTokens);
-    expect(rec!.costUsd).toBeCloseTo((6 * 0.05 + rec!.outputTokens * 0.08) / 1e6, 12);
+    expect(rec!.costUsd).toBeCloseTo((PROMPT_TOKENS * 0.05 + rec!.outputTokens * 0.08) / 1e6, 12);
   });
 });
 

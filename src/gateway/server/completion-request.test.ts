@@ -13,7 +13,7 @@ function paramOf(f: () => unknown): string | null {
 }
 
 describe('completion request bodies', () => {
-  it('normalises a chat body, counting ceil(chars / 4) per message and text part', () => {
+  it('normalises a chat body, counting its prompt tokens (see count-prompt-tokens.test.ts)', () => {
     const job = parseChatCompletionBody({
       model: 'm',
       messages: [
@@ -25,7 +25,8 @@ describe('completion request bodies', () => {
       stream: true,
       stream_options: { include_usage: true },
     });
-    expect(job).toMatchObject({ kind: 'chat', model: 'm', promptTokens: 2 + 2, maxOutputTokens: DEFAULT_CHAT_MAX_TOKENS, stream: true, includeUsage: true });
+    // reply priming + per message (3 + role) + content; the image counts IMAGE_PART_TOKENS (85)
+    expect(job).toMatchObject({ kind: 'chat', model: 'm', promptTokens: 3 + (4 + 2) + (4 + 1 + 85 + 1) + 4, maxOutputTokens: DEFAULT_CHAT_MAX_TOKENS, stream: true, includeUsage: true });
   });
 
   it('prefers max_completion_tokens and ignores include_usage without stream', () => {
@@ -44,6 +45,6 @@ describe('completion request bodies', () => {
   });
 
   it('normalises a completion body, with one prompt in an array accepted', () => {
-    expect(parseCompletionBody({ model: 'm', prompt: ['abcdefghi'] })).toMatchObject({ kind: 'text', prompt: 'abcdefghi', promptTokens: 3, maxOutputTokens: 16 });
+    expect(parseCompletionBody({ model: 'm', prompt: ['abcdefghi'] })).toMatchObject({ kind: 'text', prompt: 'abcdefghi', promptTokens: 2, maxOutputTokens: 16 });
   });
 });

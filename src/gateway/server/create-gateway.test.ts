@@ -158,7 +158,7 @@ describe('request path with scripted backends', () => {
     expect(JSON.parse(events.at(-1)!.slice('data: '.length)).error.code).toBe('upstream_error');
     expect(r.text).not.toContain('[DONE]');
     expect(backends['mid-stream'][1]!.calls).toBe(0);
-    expect(await recordOf(r.id)).toMatchObject({ status: 'upstream-error', outputTokens: 2, costUsd: (3 * 1 + 2 * 2) / 1e6 });
+    expect(await recordOf(r.id)).toMatchObject({ status: 'upstream-error', outputTokens: 2, costUsd: (10 * 1 + 2 * 2) / 1e6 }); // the gateway's 10 prompt tokens: 3 for 'hello world!' + 4 message overhead + 3 priming
   });
 
   it('answers a plain request that fails after its first token with 502 and bills nothing', async () => {
