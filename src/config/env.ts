@@ -9,3 +9,12 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): TokenfleetEnv {
   const adminToken = env.TOKENFLEET_ADMIN_TOKEN?.trim();
   return adminToken ? { adminToken } : {};
 }
+
+/**
+ * The API key of an upstream backend, from the environment variable a gateway config names
+ * (`apiKeyEnv`); undefined when it is unset or blank.
+ */
+export function readUpstreamKey(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const key = env[name]?.trim();
+  return key ? key : undefined;
+}

@@ -72,7 +72,7 @@ export async function serveCommand(raw: unknown): Promise<void> {
   const adminToken = env.adminToken ?? `tfadmin-${randomBytes(24).toString('base64url')}`;
   const backends = createConfiguredBackends(config);
   const metrics = createGatewayMetrics();
-  const gateway = createGateway({ config, tenants, ledger, limiter, metrics, backendsByModel: backends.backendsByModel, clock, adminToken, log });
+  const gateway = createGateway({ config, tenants, ledger, limiter, metrics, backendsByModel: backends.backendsByModel, weightOf: (b) => backends.weightOf(b), clock, adminToken, log });
   const demo = config.demoTenant
     ? await ensureDemoTenant(tenants, config.demoTenant.name, {
         createKey: true,

@@ -40,6 +40,8 @@ export interface CreateGatewayOptions {
   readonly log: GatewayLog;
   /** Uniform random numbers in [0, 1) for the routers (power-of-two); default Math.random. */
   readonly random?: () => number;
+  /** Relative capacity of each backend (an upstream's configured weight) for the routers; default 1. */
+  readonly weightOf?: (backend: Backend) => number;
   /** Circuit breaker settings (its clock is the gateway's). */
   readonly breaker?: Omit<CircuitBreakerOptions, 'clock'>;
 }
@@ -69,7 +71,7 @@ export function createGateway(opts: CreateGatewayOptions): Gateway {
   for (const m of config.models) {
     const backends = opts.backendsByModel.get(m.id) ?? [];
     if (backends.length === 0) throw new InvalidInputError(`no backend serves the model '${m.id}'`, 'backendsByModel');
-    models.set(m.id, { config: m, backends, router: createBackendRouter(config.router, backends, { random, gate: breaker }) });
+    models.set(m.id, { config: m, backends, router: createBackendRouter(config.router, backends, { random, gate: breaker, ...(opts.weightOf ? { weightOf: opts.weightOf } : {}) }) });
   }
   let closing = false;
   const ctx: GatewayContext = {

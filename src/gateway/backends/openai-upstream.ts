@@ -1,0 +1,305 @@
+/**
+ * @module A backend that forwards requests to an OpenAI-compatible upstream
+ * (vLLM, SGLang, TensorRT-LLM, llama.cpp server, another gateway): it always
+ * asks for a stream with usage, parses the server-sent events as they arrive,
+ * and turns upstream failures into error chunks the gateway can retry or
+ * report (4xx kept, 5xx and connection failures 502, timeouts 504).
+ *
+ * Uses Node's global fetch, whose default dispatcher keeps a keep-alive
+ * connection pool per origin (undici 7 needs Node >= 20.18.1, above the
+ * project's engine range, so it is not a dependency).
+ */
+import type { Backend, BackendChatRequest, BackendChunk, BackendSnapshot, ChatMessage } from './backend.js';
+import { realClock, type Clock, type TimerHandle } from './clock.js';
+
+export interface OpenAiUpstreamOptions {
+  readonly id: string;
+  readonly pool: string;
+  /** The served model id (as clients name it). */
+  readonly model: string;
+  /** The model name the upstream expects; default `model`. */
+  readonly upstreamModel?: string;
+  /** Base URL, e.g. http://10.0.0.5:8000/v1 (`/chat/completions`, `/completions` and `/models` are appended). */
+  readonly url: string;
+  /** Sent as `Authorization: Bearer <apiKey>`. */
+  readonly apiKey?: string;
+  /**
+   * Longest wait for the response headers and between two reads of the stream, milliseconds
+   * (an idle timeout: a long generation that keeps streaming is not cut). Default 60,000.
+   */
+  readonly timeoutMs?: number;
+  /** Longest wait for a health check, milliseconds. Default 2,000. */
+  readonly healthTimeoutMs?: number;
+  /** Capacity relative to the other upstreams of its pool, for routing (config `weight`). Default 1. */
+  readonly weight?: number;
+  /** An undici Dispatcher (e.g. an `Agent` with its own pool settings) handed to fetch; default the global one. */
+  readonly dispatcher?: object;
+  /** Timers for the timeouts; default real ones. */
+  readonly clock?: Clock;
+}
+
+export interface OpenAiUpstream extends Backend {
+  /** Capacity relative to the other upstreams of its pool. */
+  readonly weight: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_HEALTH_TIMEOUT_MS = 2_000;
+/** Longest wait for the end of a response after its [DONE] event, milliseconds. */
+const DRAIN_MS = 1_000;
+/** Longest upstream error message passed on, characters. */
+const MAX_MESSAGE_CHARS = 500;
+
+/** The parts of a streamed chat or completion chunk (or an error event) that are read. */
+interface UpstreamEvent {
+  readonly choices?: readonly {
+    readonly delta?: { readonly content?: string | null };
+    readonly text?: string | null;
+    readonly finish_reason?: string | null;
+  }[];
+  readonly usage?: {
+    readonly prompt_tokens?: number;
+    readonly completion_tokens?: number;
+    readonly prompt_tokens_details?: { readonly cached_tokens?: number } | null;
+  } | null;
+  readonly error?: { readonly message?: string; readonly code?: number | string } | string;
+}
+
+/** Why a fetch or a read failed: the caller's abort, our timeout, or the network. */
+type Failure = 'aborted' | 'timeout' | 'network';
+
+function errorChunk(status: number, message: string): BackendChunk {
+  return { type: 'error', status, message: message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}...` : message };
+}
+
+/** An upstream's HTTP error status as the gateway should see it: client errors kept, server errors a bad gateway. */
+export function mapUpstreamStatus(status: number): number {
+  return status >= 400 && status < 500 ? status : 502;
+}
+
+/** The message of an OpenAI-style error body (`{error: {message}}`), else the body itself. */
+function errorMessageOf(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as UpstreamEvent;
+    const e = parsed.error;
+    if (typeof e === 'string') return e;
+    if (e?.message !== undefined) return e.message;
+  } catch {
+    // not JSON: the text is the message
+  }
+  return body.trim();
+}
+
+function requestBody(req: BackendChatRequest, model: string): string {
+  const common = { model, max_tokens: req.maxOutputTokens, stream: true, stream_options: { include_usage: true } };
+  return JSON.stringify(req.messages !== undefined ? { ...common, messages: req.messages satisfies readonly ChatMessage[] } : { ...common, prompt: req.prompt ?? '' });
+}
+
+export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstream {
+  const base = opts.url.replace(/\/+$/, '');
+  const upstreamModel = opts.upstreamModel ?? opts.model;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const healthTimeoutMs = opts.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
+  const clock = opts.clock ?? realClock;
+  const auth: Record<string, string> = opts.apiKey !== undefined ? { authorization: `Bearer ${opts.apiKey}` } : {};
+  const label = `upstream '${opts.id}'`;
+  let outstanding = 0;
+  let queuedPromptTokens = 0;
+
+  /** fetch with the configured dispatcher (an undici extension of RequestInit that Node's fetch honours). */
+  const send = (url: string, init: RequestInit): Promise<Response> =>
+    fetch(url, (opts.dispatcher !== undefined ? { ...init, dispatcher: opts.dispatcher } : init) as RequestInit);
+
+  async function* chat(req: BackendChatRequest): AsyncGenerator<BackendChunk> {
+    if (req.signal.aborted) return;
+    const ac = new AbortController();
+    const onAbort = (): void => ac.abort();
+    req.signal.addEventListener('abort', onAbort, { once: true });
+    let timer: TimerHandle | undefined;
+    let timedOut = false;
+    const arm = (): void => {
+      timer = clock.setTimeout(() => {
+        timedOut = true;
+        ac.abort();
+      }, timeoutMs);
+    };
+    const disarm = (): void => {
+      if (timer !== undefined) clock.clearTimeout(timer);
+      timer = undefined;
+    };
+    const failure = (): Failure => (req.signal.aborted ? 'aborted' : timedOut ? 'timeout' : 'network');
+    const failureChunk = (f: Exclude<Failure, 'aborted'>, e: unknown): BackendChunk =>
+      f === 'timeout'
+        ? errorChunk(504, `${label} sent nothing for ${timeoutMs} ms`)
+        : errorChunk(502, `${label} failed: ${((e as Error).cause as Error | undefined)?.message ?? (e as Error).message}`);
+
+    outstanding++;
+    queuedPromptTokens += req.promptTokens;
+    let prefilled = false;
+    const firstToken = (): void => {
+      if (prefilled) return;
+      prefilled = true;
+      queuedPromptTokens -= req.promptTokens;
+    };
+    /** Whether the response was read to its end (the connection can then be reused). */
+    let drained = false;
+    try {
+      arm();
+      let res: Response;
+      try {
+        res = await send(`${base}/${req.messages !== undefined ? 'chat/completions' : 'completions'}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-request-id': req.requestId, ...auth },
+          body: requestBody(req, upstreamModel),
+          signal: ac.signal,
+        });
+      } catch (e) {
+        const f = failure();
+        if (f !== 'aborted') yield failureChunk(f, e);
+        return;
+      }
+      if (!res.ok || res.body === null) {
+        let text = '';
+        try {
+          text = await res.text();
+          drained = true;
+        } catch {
+          // the status says enough
+        }
+        if (req.signal.aborted) return;
+        yield errorChunk(mapUpstreamStatus(res.status), `${label} answered ${res.status}: ${errorMessageOf(text) || res.statusText}`);
+        return;
+      }
+      disarm();
+
+      const reader = res.body.getReader();
+      const decoder = new TextDecoder();
+      let pending = '';
+      /** Data lines of the event being read, joined by newlines. */
+      let data: string | undefined;
+      let counted = 0;
+      let finishReason: string | undefined;
+      let usage: UpstreamEvent['usage'];
+      let sawDone = false;
+
+      /** Handles one event; returns a chunk to yield (a token or an error), or undefined. */
+      const handle = (payload: string): BackendChunk | undefined => {
+        if (payload === '[DONE]') {
+          sawDone = true;
+          return undefined;
+        }
+        let ev: UpstreamEvent;
+        try {
+          ev = JSON.parse(payload) as UpstreamEvent;
+        } catch {
+          return errorChunk(502, `${label} sent an event that is not JSON: ${payload}`);
+        }
+        if (ev.error !== undefined) {
+          const code = typeof ev.error === 'object' && typeof ev.error.code === 'number' ? ev.error.code : 502;
+          return errorChunk(mapUpstreamStatus(code), `${label} failed mid-stream: ${typeof ev.error === 'string' ? ev.error : (ev.error.message ?? 'unknown error')}`);
+        }
+        if (ev.usage) usage = ev.usage;
+        const choice = ev.choices?.[0];
+        if (choice === undefined) return undefined;
+        if (choice.finish_reason) finishReason = choice.finish_reason;
+        const text = choice.delta?.content ?? choice.text;
+        if (!text) return undefined;
+        counted++;
+        firstToken();
+        return { type: 'token', text };
+      };
+
+      while (!sawDone) {
+        let read: Awaited<ReturnType<typeof reader.read>>;
+        arm();
+        try {
+          read = await reader.read();
+        } catch (e) {
+          const f = failure();
+          if (f !== 'aborted') yield failureChunk(f, e);
+          return;
+        } finally {
+          disarm();
+        }
+        pending += read.done ? decoder.decode() + '\n\n' : decoder.decode(read.value, { stream: true });
+        let nl: number;
+        while ((nl = pending.indexOf('\n')) >= 0) {
+          const line = pending.charCodeAt(nl - 1) === 13 ? pending.slice(0, nl - 1) : pending.slice(0, nl);
+          pending = pending.slice(nl + 1);
+          if (line === '') {
+            if (data === undefined) continue;
+            const chunk = handle(data);
+            data = undefined;
+            if (chunk === undefined) continue;
+            yield chunk;
+            if (chunk.type === 'error' || req.signal.aborted) return;
+          } else if (line.startsWith('data:')) {
+            const value = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5);
+            data = data === undefined ? value : `${data}\n${value}`;
+          }
+          // comments (": keep-alive") and other fields (event:, id:, retry:) carry nothing here
+        }
+        if (read.done) {
+          drained = true;
+          break;
+        }
+      }
+      if (!sawDone && finishReason === undefined && usage == null) {
+        yield errorChunk(502, `${label} ended its stream before the response was complete`);
+        return;
+      }
+      const completionTokens = usage?.completion_tokens ?? counted;
+      yield {
+        type: 'done',
+        usage: {
+          promptTokens: usage?.prompt_tokens ?? req.promptTokens,
+          completionTokens,
+          cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+        },
+        finishReason: finishReason === 'length' || (finishReason === undefined && completionTokens >= req.maxOutputTokens) ? 'length' : 'stop',
+      };
+      // After [DONE] the response's end is normally already on its way: read it, briefly, so that
+      // the keep-alive connection goes back to the pool instead of being closed.
+      if (!drained) {
+        timer = clock.setTimeout(() => ac.abort(), DRAIN_MS);
+        try {
+          while (!(await reader.read()).done);
+          drained = true;
+        } catch {
+          // not worth a wait: the finally closes the connection
+        }
+      }
+    } finally {
+      disarm();
+      req.signal.removeEventListener('abort', onAbort);
+      // A response left before its end (the consumer stopped, an error, a timeout) closes the upstream request.
+      if (!drained) ac.abort();
+      firstToken();
+      outstanding--;
+    }
+  }
+
+  return {
+    id: opts.id,
+    pool: opts.pool,
+    model: opts.model,
+    weight: opts.weight ?? 1,
+    chat,
+    async health(): Promise<boolean> {
+      const ac = new AbortController();
+      const timer = clock.setTimeout(() => ac.abort(), healthTimeoutMs);
+      try {
+        const res = await send(`${base}/models`, { headers: { accept: 'application/json', ...auth }, signal: ac.signal });
+        await res.arrayBuffer();
+        return res.ok;
+      } catch {
+        return false;
+      } finally {
+        clock.clearTimeout(timer);
+      }
+    },
+    snapshot(): BackendSnapshot {
+      return { outstanding, queuedPromptTokens };
+    },
+  };
+}
