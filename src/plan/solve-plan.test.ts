@@ -3,6 +3,7 @@ import { loadSolver, type Solver } from './highs-solver.js';
 import type { AcceleratorOffer, ConfigCapacity, Gates, PlanInput, Site } from './plan-input.js';
 import type { PlanFound, PlanResult } from './plan-result.js';
 import { solvePlan } from './solve-plan.js';
+import { createRng } from '../sim/workload/rng.js';
 
 let solver: Solver;
 beforeAll(async () => {
@@ -271,15 +272,10 @@ describe('solvePlan', () => {
 });
 
 /** Small seeded PRNG (mulberry32) for the property test. */
+/** A seeded uniform [0, 1) generator: the project's named streams. */
 function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const stream = createRng(seed).stream('test');
+  return () => stream.next();
 }
 
 function randomInstance(random: () => number): { plan: PlanInput; caps: ConfigCapacity[] } {

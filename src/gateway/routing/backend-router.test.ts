@@ -7,6 +7,7 @@ import { createEmulatedBackend } from '../backends/emulated-backend.js';
 import { FakeClock } from '../backends/fake-clock.js';
 import { createBackendRouter, loadBasedCompletionMs, type BackendGate } from './backend-router.js';
 import { CircuitBreaker } from './circuit-breaker.js';
+import { createRng } from '../../sim/workload/rng.js';
 
 /** A backend whose load and health the test sets; it never serves. */
 function stub(id: string, pool: string, load: Partial<BackendSnapshot> & { kvUsedFraction?: number } = {}) {
@@ -23,15 +24,10 @@ function stub(id: string, pool: string, load: Partial<BackendSnapshot> & { kvUse
 }
 
 /** A seeded uniform stream (mulberry32). */
+/** A seeded uniform [0, 1) generator: the project's named streams. */
 function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const stream = createRng(seed).stream('test');
+  return () => stream.next();
 }
 
 const req = (over: Partial<{ id: string; promptTokens: number; outputTokens: number; tenant: string }> = {}) => ({

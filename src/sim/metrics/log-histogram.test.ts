@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { LogHistogram } from './log-histogram.js';
+import { createRng } from '../workload/rng.js';
 
 /** mulberry32: a small seeded PRNG so the samples are the same on every run. */
+/** A seeded uniform [0, 1) generator: the project's named streams. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const stream = createRng(seed).stream('test');
+  return () => stream.next();
 }
 
 function lognormal(random: () => number, mu: number, sigma: number): number {
