@@ -34,17 +34,44 @@ function fitLayout(p: ParallelConfig, model: ModelSpec): ParallelConfig {
   return p;
 }
 
+/** How a closed-loop benchmark drew its requests (see runClosedLoop). */
+export interface BenchmarkHarness {
+  /** Request lengths uniform in [low * L, high * L] for the stated lengths L. */
+  readonly lengthRange: readonly [number, number];
+  readonly requestsPerClient: number;
+}
+
 /**
- * The benchmark harness behind the silicon measurements, as the training rows
- * show it: each client's requests have random lengths, uniform in [0.8 L, L]
- * for the stated input and output lengths L (vLLM's benchmark random dataset
- * with `--random-range-ratio 0.8`, as InferenceMAX runs it). The spread
+ * The benchmark harness behind most silicon measurements (InferenceMAX-style
+ * runs), as the training rows show it: each client's requests have random
+ * lengths, uniform in [0.8 L, L] for the stated input and output lengths L
+ * (vLLM's benchmark random dataset with `--random-range-ratio 0.8`). The spread
  * desynchronises the clients after their first request, so later prompts
  * arrive one by one instead of in a burst of `concurrency` prompts; fixed
  * lengths keep every round a burst and overstate TTFT several times at high
- * concurrency (see docs/calibration.md).
+ * concurrency on mixed-batching engines (see docs/calibration.md).
  */
-export const SILICON_HARNESS = { lengthRange: [0.8, 1] as const, requestsPerClient: 3 };
+export const SILICON_HARNESS: BenchmarkHarness = { lengthRange: [0.8, 1], requestsPerClient: 3 };
+
+/**
+ * AIConfigurator's own gap-analysis runs (rows whose source is a
+ * `...gap-analysis...` file) send fixed synthetic lengths (AIPerf, stddev 0,
+ * `ignore_eos`). Under prefill-first scheduling (SGLang) such clients stay in
+ * lock-step: every prompt of a round is prefilled before anyone decodes, all
+ * requests then decode together and finish in the same step, so the next round
+ * arrives as one burst again. TTFT is then the wait for the whole burst's
+ * prefill and TPOT a clean decode, which the simulation reproduces only with
+ * exact lengths. Under mixed batching (vLLM, TensorRT-LLM) the prompts of a
+ * burst join the decode batch at different steps and the clients drift apart,
+ * which SILICON_HARNESS's spread approximates better (see docs/calibration.md).
+ */
+export const LOCKSTEP_HARNESS: BenchmarkHarness = { lengthRange: [1, 1], requestsPerClient: 3 };
+
+/** The harness to simulate for a row, from its recorded source and its engine's batching. */
+export function harnessOf(row: SiliconRow): BenchmarkHarness {
+  const fixedLengths = (row.fields.silicon_data_source ?? '').includes('gap-analysis');
+  return fixedLengths && getEngine(row.backend).batching === 'prefill-first' ? LOCKSTEP_HARNESS : SILICON_HARNESS;
+}
 
 export function predictRow(row: SiliconRow, resolve: ModelResolver, opts: { efficiencies?: (row: SiliconRow) => Efficiencies | undefined } = {}): RowPrediction {
   const fail = (error: string, extra: Partial<RowPrediction> = {}): RowPrediction => ({ id: row.id, ttftMs: NaN, tpotMs: NaN, error, ...extra });
@@ -62,6 +89,7 @@ export function predictRow(row: SiliconRow, resolve: ModelResolver, opts: { effi
     const concurrency = rowConcurrency(row);
     if (concurrency === undefined) return fail('unsupported: no concurrency (batch_size, silicon_concurrency or _c<N>_ in the id)', meta);
     const precision = rowPrecision(row, resolved.spec.declaredWeightPrecision);
+    const harness = harnessOf(row);
     const common = {
       model: resolved.spec,
       accelerator,
@@ -70,8 +98,8 @@ export function predictRow(row: SiliconRow, resolve: ModelResolver, opts: { effi
       inputTokens: row.isl,
       outputTokens: row.osl,
       concurrency,
-      lengthRange: SILICON_HARNESS.lengthRange,
-      requestsPerClient: SILICON_HARNESS.requestsPerClient,
+      lengthRange: harness.lengthRange,
+      requestsPerClient: harness.requestsPerClient,
       efficiencies: opts.efficiencies?.(row),
     };
     const est =

@@ -47,6 +47,25 @@ describe('closed loop: random request lengths (lengthRange)', () => {
   });
 });
 
+describe('closed loop: fixed lengths under each batching policy', () => {
+  const load = { concurrency: 64, inputTokens: 1024, outputTokens: 256 };
+  const withBatching = (batching: PoolSpec['scheduler']['batching']): PoolSpec => ({ ...pool, scheduler: { ...pool.scheduler, batching } });
+
+  it('prefill-first keeps the clients in lock-step: every round is the same burst, however many rounds', () => {
+    const one = runClosedLoop({ ...load, pool: withBatching('prefill-first'), requestsPerClient: 1 });
+    const three = runClosedLoop({ ...load, pool: withBatching('prefill-first'), requestsPerClient: 3 });
+    expect(three.completed).toBe(3 * one.completed);
+    expect(three.ttftMs).toBeCloseTo(one.ttftMs, 6);
+    expect(three.tpotMs).toBeCloseTo(one.tpotMs, 6);
+  });
+
+  it('mixed chunked batching lets them drift apart after the first burst, so TTFT falls round after round', () => {
+    const one = runClosedLoop({ ...load, pool: withBatching('mixed-chunked'), requestsPerClient: 1 });
+    const three = runClosedLoop({ ...load, pool: withBatching('mixed-chunked'), requestsPerClient: 3 });
+    expect(three.ttftMs).toBeLessThan(one.ttftMs * 0.7);
+  });
+});
+
 describe('steady state', () => {
   it('leaves the first burst out: TTFT no higher than with it, and not NaN', async () => {
     const { estimateServing } = await import('./estimate-serving.js');

@@ -4,7 +4,7 @@
  * calibrated step-time model, with memory fit and an error band.
  */
 import type { AcceleratorSpec, EngineId } from '../core/catalogue/accelerator-spec.js';
-import { getEngine } from '../core/catalogue/engines.js';
+import { defaultTokenBudget, getEngine } from '../core/catalogue/engines.js';
 import type { ModelSpec } from '../core/catalogue/model-spec.js';
 import { calibrationFor } from '../core/perf/calibration.js';
 import { makeDeployment, type Deployment, type ParallelConfig, type PrecisionConfig } from '../core/perf/deployment.js';
@@ -91,7 +91,7 @@ function schedulerFor(d: Deployment, mem: MemoryPlan, maxBatchedTokens: number |
   const ranks = d.parallel.dp * workers;
   return {
     batching: e.batching,
-    maxBatchedTokens: (maxBatchedTokens ?? e.maxBatchedTokens) * ranks,
+    maxBatchedTokens: (maxBatchedTokens ?? defaultTokenBudget(e, d.accelerator.memoryBytes.value)) * ranks,
     maxRunningSequences: e.maxRunningSequences * ranks,
     kvCapacityTokens: mem.kvCapacityTokens * workers,
     kvBlockTokens: mem.kvBlockTokens,
@@ -172,7 +172,7 @@ export function estimateServing(input: ServingEstimateInput): ServingEstimate {
   const running = Math.max(1, Math.min(concurrency, maxConcurrency || concurrency) / main.workers / main.d.parallel.dp);
   main.model.stepTimeMs(batchOf([], new Array<number>(Math.round(running)).fill(isl + osl / 2)), decodeStep);
   const first = built[0]!;
-  const budget = input.maxBatchedTokens ?? getEngine(engine).maxBatchedTokens;
+  const budget = input.maxBatchedTokens ?? defaultTokenBudget(getEngine(engine), first.d.accelerator.memoryBytes.value);
   first.model.stepTimeMs(batchOf([{ tokens: Math.min(budget, isl) }], []), prefillStep);
   const band = calibration.errorBand;
   const ttftMs = loop.ttftMs + eff.requestOverheadMs;
@@ -227,7 +227,7 @@ function inferDisaggWorkers(prefill: BuiltSide, decode: BuiltSide, input: Servin
     const perRank = concurrency / decode.workers / decode.d.parallel.dp;
     const tpotMs = decode.model.stepTimeMs(batchOf([], new Array<number>(Math.max(1, Math.round(perRank))).fill(isl + osl / 2)));
     const decodeRequestsPerMs = concurrency / (osl * tpotMs);
-    const budget = (input.maxBatchedTokens ?? getEngine(prefill.d.engine).maxBatchedTokens);
+    const budget = input.maxBatchedTokens ?? defaultTokenBudget(getEngine(prefill.d.engine), prefill.d.accelerator.memoryBytes.value);
     const chunk = Math.min(budget, isl);
     const prefillMs = prefill.model.stepTimeMs(batchOf([{ tokens: chunk }], []));
     const prefillRequestsPerMs = ((chunk / isl) * prefill.d.parallel.dp) / prefillMs;

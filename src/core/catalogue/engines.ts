@@ -26,6 +26,8 @@ export interface EngineSpec {
   readonly batching: BatchingPolicy;
   /** Default token budget per iteration (max_num_batched_tokens / chunked_prefill_size / max_num_tokens). */
   readonly maxBatchedTokens: number;
+  /** A larger default budget the engine picks on devices with at least `minMemoryBytes` (SGLang sizes chunked_prefill_size by GPU memory). */
+  readonly largeMemoryTokenBudget?: { readonly minMemoryBytes: number; readonly maxBatchedTokens: number };
   /** Default cap on running sequences per replica (or per attention-DP rank). */
   readonly maxRunningSequences: number;
   /** KV cache block (page) size in tokens. */
@@ -56,10 +58,12 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     features: { chunkedPrefill: true, prefixCaching: true, disaggregation: true, speculativeDecoding: true },
     batching: 'prefill-first',
     maxBatchedTokens: 8192,
+    // server_args.py: chunked_prefill_size 8192 below 160 GiB per GPU (H100, H200), 16384 from there (B200, GB200, B300, MI300X).
+    largeMemoryTokenBudget: { minMemoryBytes: 160 * 2 ** 30, maxBatchedTokens: 16384 },
     maxRunningSequences: 1024,
     kvBlockTokens: 1,
     memoryUtilization: 0.88,
-    source: 'SGLang server arguments: chunked_prefill_size 8192, enable_mixed_chunk false, page_size 1, mem_fraction_static about 0.88 on 80-192 GB GPUs',
+    source: 'SGLang server arguments: chunked_prefill_size 8192 (16384 on GPUs with 160 GiB or more), enable_mixed_chunk false, page_size 1, mem_fraction_static about 0.88 on 80-192 GB GPUs',
   },
   trtllm: {
     id: 'trtllm',
@@ -98,6 +102,12 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     source: 'ASSUMPTION: vLLM-like defaults',
   },
 };
+
+/** The engine's default token budget per iteration on a device with `memoryBytes` of memory (unknown memory: the base default). */
+export function defaultTokenBudget(engine: EngineSpec, memoryBytes: number | null): number {
+  const large = engine.largeMemoryTokenBudget;
+  return large !== undefined && memoryBytes !== null && memoryBytes >= large.minMemoryBytes ? large.maxBatchedTokens : engine.maxBatchedTokens;
+}
 
 export function listEngines(): readonly EngineSpec[] {
   return ENGINE_IDS.map((id) => ENGINES[id]);

@@ -11,21 +11,21 @@ export const CALIBRATIONS: readonly Calibration[] = [
     "efficiencies": {
       "gemmCompute": 0.65,
       "memory": 0.95,
-      "attentionCompute": 0.6713,
+      "attentionCompute": 0.3016,
       "comm": 0.3145,
       "commLatencyUs": 33.3831,
-      "moeImbalance": 2.011,
+      "moeImbalance": 3,
       "stepOverheadMs": 2,
-      "prefillOverheadMs": 3.3201,
-      "perSequenceUs": 4.4933,
+      "prefillOverheadMs": 2.2255,
+      "perSequenceUs": 3.0119,
       "perLayerUs": 8,
       "requestOverheadMs": 221.6717
     },
     "errorBand": {
-      "ttftMedian": 0.351,
-      "ttftP90": 0.899,
-      "tpotMedian": 0.146,
-      "tpotP90": 0.742
+      "ttftMedian": 0.362,
+      "ttftP90": 0.918,
+      "tpotMedian": 0.169,
+      "tpotP90": 0.739
     },
     "source": "fitted",
     "fittedRows": 108,
@@ -67,17 +67,17 @@ export const CALIBRATIONS: readonly Calibration[] = [
       "comm": 0.95,
       "commLatencyUs": 33.3831,
       "moeImbalance": 3,
-      "stepOverheadMs": 2.9836,
-      "prefillOverheadMs": 11.0232,
-      "perSequenceUs": 0.9072,
-      "perLayerUs": 5.3626,
-      "requestOverheadMs": 330.6953
+      "stepOverheadMs": 2,
+      "prefillOverheadMs": 3.3201,
+      "perSequenceUs": 4.4933,
+      "perLayerUs": 17.8043,
+      "requestOverheadMs": 221.6717
     },
     "errorBand": {
-      "ttftMedian": 0.464,
-      "ttftP90": 1.371,
-      "tpotMedian": 0.128,
-      "tpotP90": 0.715
+      "ttftMedian": 0.462,
+      "ttftP90": 1.182,
+      "tpotMedian": 0.151,
+      "tpotP90": 0.673
     },
     "source": "fitted",
     "fittedRows": 120,
@@ -139,23 +139,23 @@ export const CALIBRATIONS: readonly Calibration[] = [
     "family": "hopper",
     "engine": "sglang",
     "efficiencies": {
-      "gemmCompute": 0.65,
+      "gemmCompute": 0.95,
       "memory": 0.95,
       "attentionCompute": 0.9,
       "comm": 0.95,
       "commLatencyUs": 33.3831,
       "moeImbalance": 3,
       "stepOverheadMs": 4.4511,
-      "prefillOverheadMs": 11.0232,
-      "perSequenceUs": 14.9182,
-      "perLayerUs": 5.3626,
+      "prefillOverheadMs": 4.953,
+      "perSequenceUs": 33.2012,
+      "perLayerUs": 1.6152,
       "requestOverheadMs": 221.6717
     },
     "errorBand": {
-      "ttftMedian": 0.407,
-      "ttftP90": 0.666,
-      "tpotMedian": 0.363,
-      "tpotP90": 0.735
+      "ttftMedian": 0.205,
+      "ttftP90": 0.722,
+      "tpotMedian": 0.158,
+      "tpotP90": 0.559
     },
     "source": "fitted",
     "fittedRows": 120,

@@ -2,7 +2,7 @@
  * @module Memory of one device of a deployment: weights, activation reserve,
  * and what is left for the KV cache, in tokens and blocks.
  */
-import { getEngine } from '../catalogue/engines.js';
+import { defaultTokenBudget, getEngine } from '../catalogue/engines.js';
 import { attentionShapeFor, kvBytesPerTokenPerLayer } from '../catalogue/model-size.js';
 import { BYTES_PER_ELEMENT } from '../catalogue/precision.js';
 import type { Deployment } from './deployment.js';
@@ -63,7 +63,7 @@ export function planMemory(d: Deployment, opts: { memoryUtilization?: number; ma
     // Embedding on the first stage, LM head on the last: both bf16, vocab-parallel over tp.
     ((p.embeddingParams + (pp === 1 ? p.lmHeadParams : 0)) / tp) * 2;
 
-  const maxTokens = opts.maxBatchedTokens ?? engine.maxBatchedTokens;
+  const maxTokens = opts.maxBatchedTokens ?? defaultTokenBudget(engine, memory);
   const maxSeqs = opts.maxRunningSequences ?? engine.maxRunningSequences;
   const interPerDevice = Math.max(m.intermediateSize, m.moe ? m.moe.expertIntermediateSize * m.moe.topK : 0) / tp;
   const activation =

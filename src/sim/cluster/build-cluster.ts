@@ -3,7 +3,7 @@
  * a memory plan, a compiled step model and a scheduler per replica, checked to
  * fit, with the performance predictions routers use.
  */
-import { getEngine } from '../../core/catalogue/engines.js';
+import { defaultTokenBudget, getEngine } from '../../core/catalogue/engines.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { calibrationFor } from '../../core/perf/calibration.js';
 import { makeDeployment, type Deployment } from '../../core/perf/deployment.js';
@@ -104,7 +104,7 @@ export function buildCluster(config: ClusterConfig, blockTokens: number | undefi
     const eff = pc.efficiencies ?? calibrationFor(pc.accelerator, pc.engine).efficiencies;
     const stepModel = compileStepModel(deployment, eff);
     const engine = getEngine(pc.engine);
-    const budget = pc.maxBatchedTokens ?? engine.maxBatchedTokens;
+    const budget = pc.maxBatchedTokens ?? defaultTokenBudget(engine, pc.accelerator.memoryBytes.value);
     const dp = deployment.parallel.dp;
     const prefillMsPerToken = stepModel.stepTimeMs(batchOf([{ tokens: budget }], [])) / (budget * dp);
     const built: Replica[] = [];
