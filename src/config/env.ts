@@ -18,3 +18,8 @@ export function readUpstreamKey(name: string, env: NodeJS.ProcessEnv = process.e
   const key = env[name]?.trim();
   return key ? key : undefined;
 }
+
+/** The PostgreSQL that tests use (TOKENFLEET_TEST_PG_URL), default the local trust-auth server's `test` database. */
+export function readTestPgUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TOKENFLEET_TEST_PG_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/test';
+}

@@ -55,6 +55,9 @@ export type BackendChunk =
   | { readonly type: 'done'; readonly usage: BackendUsage; readonly finishReason: 'stop' | 'length' }
   | { readonly type: 'error'; readonly status: number; readonly message: string };
 
+/** Requests in flight a backend that does not say otherwise takes (vLLM's long-standing default max_num_seqs). */
+export const DEFAULT_MAX_IN_FLIGHT = 256;
+
 /** A backend's load, for routing. */
 export interface BackendSnapshot {
   /** Requests accepted and not yet finished (queued or running). */
@@ -70,6 +73,12 @@ export interface Backend {
   readonly pool: string;
   /** The model id it serves (as clients name it). */
   readonly model: string;
+  /**
+   * Requests the gateway sends it at once before it counts as saturated (the
+   * rest wait in the model's fair queue, see fair-admission.ts); default
+   * DEFAULT_MAX_IN_FLIGHT (256).
+   */
+  readonly maxInFlight?: number;
   chat(req: BackendChatRequest): AsyncIterable<BackendChunk>;
   health(): Promise<boolean>;
   snapshot(): BackendSnapshot;

@@ -150,6 +150,13 @@ describe('emulated backend', () => {
     expect(await backend.health()).toBe(false);
   });
 
+  it('takes as many requests in flight as the engine runs sequences (x dp), unless told otherwise', () => {
+    expect(make().backend.maxInFlight).toBe(1024); // vLLM's max_num_seqs
+    expect(make({ engine: 'mindie' }).backend.maxInFlight).toBe(512);
+    expect(make({ maxInFlight: 8 }).backend.maxInFlight).toBe(8);
+    expect(() => make({ maxInFlight: 0 })).toThrow(/maxInFlight must be a positive integer/);
+  });
+
   it('refuses a model that does not fit', () => {
     const big = resolveModel('meta-llama/Llama-3.1-70B').spec;
     expect(() => make({ model: big, precision: { weights: 'bf16' }, accelerator: getAccelerator('h20') })).toThrow(/does not fit/);

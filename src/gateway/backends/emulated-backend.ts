@@ -49,6 +49,11 @@ export interface EmulatedBackendOptions {
   readonly clock?: Clock;
   /** Clock milliseconds per modelled millisecond: 1 is real time, 0.01 runs 100 times faster. Default 1. */
   readonly timeScale?: number;
+  /**
+   * Requests in flight before the gateway holds the rest in its fair queue; default the sequences the
+   * engine runs at once (its maxRunningSequences x dp): more would only wait in the replica's own FIFO.
+   */
+  readonly maxInFlight?: number;
 }
 
 export interface EmulatedBackend extends Backend {
@@ -132,10 +137,13 @@ export function createEmulatedBackend(opts: EmulatedBackendOptions): EmulatedBac
   const stepModel = compileStepModel(deployment, opts.efficiencies ?? calibrationFor(opts.accelerator, opts.engine).efficiencies);
   const engine = getEngine(opts.engine);
   const dp = deployment.parallel.dp;
+  const maxRunningSequences = engine.maxRunningSequences * dp;
+  const maxInFlight = opts.maxInFlight ?? maxRunningSequences;
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new InvalidInputError(`maxInFlight must be a positive integer, got ${maxInFlight}`, where);
   const sched = new ReplicaScheduler({
     batching: engine.batching,
     maxBatchedTokens: (opts.maxBatchedTokens ?? engine.maxBatchedTokens) * dp,
-    maxRunningSequences: engine.maxRunningSequences * dp,
+    maxRunningSequences,
     kvCapacityTokens: memory.kvCapacityTokens,
     kvBlockTokens: memory.kvBlockTokens,
     dpRanks: dp,
@@ -249,6 +257,7 @@ export function createEmulatedBackend(opts: EmulatedBackendOptions): EmulatedBac
     id: opts.id,
     pool: opts.pool,
     model: opts.servedModelName ?? opts.model.id,
+    maxInFlight,
     deployment,
     memory,
     stepModel,

@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGatewayConfig } from '../config/gateway-config.js';
@@ -7,6 +8,7 @@ import type { BackendChunk } from './backend.js';
 import { collect, describeBackendContract, request } from './backend-contract.js';
 import { FakeClock } from './fake-clock.js';
 import { createOpenAiUpstream, type OpenAiUpstreamOptions } from './openai-upstream.js';
+import { keepAliveAgents } from './upstream-http.js';
 
 /** Tokens the mock answers with at most. */
 const MOCK_TOKENS = 20;
@@ -20,6 +22,8 @@ interface SeenRequest {
   readonly body: { model?: string; max_tokens?: number; stream?: boolean; stream_options?: unknown; messages?: unknown; prompt?: string };
   /** Resolves when the response closes: `finished` false when the client went away first. */
   readonly closed: Promise<{ finished: boolean }>;
+  /** Whether the mock has ended its response. */
+  ended(): boolean;
 }
 
 const seen: SeenRequest[] = [];
@@ -109,7 +113,7 @@ beforeAll(async () => {
     req.on('data', (d: Buffer) => (raw += d.toString()));
     req.on('end', () => {
       const body = raw ? (JSON.parse(raw) as SeenRequest['body']) : {};
-      seen.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, closed });
+      seen.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, closed, ended: () => res.writableEnded });
       if (req.url === '/hang/models') return; // never answers
       if (req.url === '/v1/models') {
         res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [] }));
@@ -252,14 +256,34 @@ describe('openai upstream', () => {
   });
 
   it('reuses keep-alive connections: requests in sequence open no new one', async () => {
-    const backend = upstream();
-    await collect(backend.chat(request()));
+    // The end of a response is read after `done` is yielded (in the background): wait for the socket
+    // to go back to the pool (the agent's 'free') before the next request.
+    const agents = keepAliveAgents();
+    const run = async (backend: ReturnType<typeof upstream>) => {
+      const freed = once(agents.http(), 'free');
+      await collect(backend.chat(request()));
+      await freed;
+    };
+    const backend = upstream({ agents });
+    await run(backend);
     const opened = connections;
-    for (let i = 0; i < 3; i++) await collect(backend.chat(request()));
-    await collect(upstream({ upstreamModel: 'no-usage' }).chat(request()));
-    await collect(upstream({ upstreamModel: 'late-end' }).chat(request()));
-    await collect(upstream({ upstreamModel: 'late-end' }).chat(request()));
+    for (let i = 0; i < 3; i++) await run(backend);
+    await run(upstream({ upstreamModel: 'no-usage', agents }));
+    await run(upstream({ upstreamModel: 'late-end', agents }));
+    await run(upstream({ upstreamModel: 'late-end', agents }));
     expect(connections).toBe(opened);
+  });
+
+  it('yields done without waiting for an end that comes after [DONE]', async () => {
+    const iter = upstream({ upstreamModel: 'late-end' }).chat(request())[Symbol.asyncIterator]();
+    let done = false;
+    for (let r = await iter.next(); r.done !== true; r = await iter.next()) {
+      if (r.value.type !== 'done') continue;
+      done = true;
+      // The server ends the response 20 ms after [DONE]; it has not yet.
+      expect(seen.at(-1)!.ended()).toBe(false);
+    }
+    expect(done).toBe(true);
   });
 
   it('is healthy when GET /models answers 200, not otherwise', async () => {
@@ -289,6 +313,7 @@ models:
         backends:
           - { kind: openai, url: '${base}/', upstreamModel: served-upstream, apiKeyEnv: ${apiKeyEnv}, weight: 3 }
           - { kind: openai, url: '${base}' }
+          - { kind: openai, url: '${base}', weight: 0.5, maxInFlight: 7 }
 `;
 
   it('builds one upstream per entry, with the key from the environment and the weight', async () => {
@@ -297,6 +322,8 @@ models:
     const [a, b] = built.backendsByModel.get('llama-8b') ?? [];
     expect([a?.id, b?.id]).toEqual(['remote-0', 'remote-1']);
     expect([built.weightOf(a!), built.weightOf(b!)]).toEqual([3, 1]);
+    // 256 (vLLM's default max_num_seqs) x weight, unless configured.
+    expect(built.backendsByModel.get('llama-8b')?.map((u) => u.maxInFlight)).toEqual([768, 256, 7]);
     const chunks = await collect(a!.chat(request({ maxOutputTokens: 2 })));
     expect(chunks.at(-1)?.type).toBe('done');
     expect(seen.at(-1)!.headers.authorization).toBe('Bearer sk-env');

@@ -5,12 +5,13 @@
  * and turns upstream failures into error chunks the gateway can retry or
  * report (4xx kept, 5xx and connection failures 502, timeouts 504).
  *
- * Uses Node's global fetch, whose default dispatcher keeps a keep-alive
- * connection pool per origin (undici 7 needs Node >= 20.18.1, above the
- * project's engine range, so it is not a dependency).
+ * Talks node:http(s) with a keep-alive pool per upstream (see upstream-http.ts
+ * for why not the global fetch).
  */
-import type { Backend, BackendChatRequest, BackendChunk, BackendSnapshot, ChatMessage } from './backend.js';
+import { InvalidInputError } from '../../core/errors.js';
+import { DEFAULT_MAX_IN_FLIGHT, type Backend, type BackendChatRequest, type BackendChunk, type BackendSnapshot, type ChatMessage } from './backend.js';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
+import { sendUpstreamRequest, sharedUpstreamAgents, type UpstreamAgents, type UpstreamRequestInit, type UpstreamResponse } from './upstream-http.js';
 
 export interface OpenAiUpstreamOptions {
   readonly id: string;
@@ -32,8 +33,13 @@ export interface OpenAiUpstreamOptions {
   readonly healthTimeoutMs?: number;
   /** Capacity relative to the other upstreams of its pool, for routing (config `weight`). Default 1. */
   readonly weight?: number;
-  /** An undici Dispatcher (e.g. an `Agent` with its own pool settings) handed to fetch; default the global one. */
-  readonly dispatcher?: object;
+  /**
+   * Requests in flight before the gateway holds the rest in its fair queue (config `maxInFlight`);
+   * default DEFAULT_MAX_IN_FLIGHT x weight, rounded (at least 1).
+   */
+  readonly maxInFlight?: number;
+  /** Connection pools (e.g. with other settings); default the keep-alive pools every upstream of the process shares. */
+  readonly agents?: UpstreamAgents;
   /** Timers for the timeouts; default real ones. */
   readonly clock?: Clock;
 }
@@ -41,6 +47,7 @@ export interface OpenAiUpstreamOptions {
 export interface OpenAiUpstream extends Backend {
   /** Capacity relative to the other upstreams of its pool. */
   readonly weight: number;
+  readonly maxInFlight: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -103,12 +110,14 @@ export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstrea
   const clock = opts.clock ?? realClock;
   const auth: Record<string, string> = opts.apiKey !== undefined ? { authorization: `Bearer ${opts.apiKey}` } : {};
   const label = `upstream '${opts.id}'`;
+  const weight = opts.weight ?? 1;
+  const maxInFlight = opts.maxInFlight ?? Math.max(1, Math.round(DEFAULT_MAX_IN_FLIGHT * weight));
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new InvalidInputError(`maxInFlight must be a positive integer, got ${maxInFlight}`, `backend ${opts.id}`);
   let outstanding = 0;
   let queuedPromptTokens = 0;
 
-  /** fetch with the configured dispatcher (an undici extension of RequestInit that Node's fetch honours). */
-  const send = (url: string, init: RequestInit): Promise<Response> =>
-    fetch(url, (opts.dispatcher !== undefined ? { ...init, dispatcher: opts.dispatcher } : init) as RequestInit);
+  const agents = opts.agents ?? sharedUpstreamAgents;
+  const send = (url: string, init: UpstreamRequestInit): Promise<UpstreamResponse> => sendUpstreamRequest(url, init, agents);
 
   async function* chat(req: BackendChatRequest): AsyncGenerator<BackendChunk> {
     if (req.signal.aborted) return;
@@ -145,7 +154,7 @@ export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstrea
     let drained = false;
     try {
       arm();
-      let res: Response;
+      let res: UpstreamResponse;
       try {
         res = await send(`${base}/${req.messages !== undefined ? 'chat/completions' : 'completions'}`, {
           method: 'POST',
@@ -158,7 +167,7 @@ export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstrea
         if (f !== 'aborted') yield failureChunk(f, e);
         return;
       }
-      if (!res.ok || res.body === null) {
+      if (!res.ok) {
         let text = '';
         try {
           text = await res.text();
@@ -172,8 +181,7 @@ export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstrea
       }
       disarm();
 
-      const reader = res.body.getReader();
-      const decoder = new TextDecoder();
+      const reader = res;
       let pending = '';
       /** Data lines of the event being read, joined by newlines. */
       let data: string | undefined;
@@ -221,7 +229,7 @@ export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstrea
         } finally {
           disarm();
         }
-        pending += read.done ? decoder.decode() + '\n\n' : decoder.decode(read.value, { stream: true });
+        pending += read.done ? '\n\n' : read.value;
         let nl: number;
         while ((nl = pending.indexOf('\n')) >= 0) {
           const line = pending.charCodeAt(nl - 1) === 13 ? pending.slice(0, nl - 1) : pending.slice(0, nl);
@@ -249,6 +257,23 @@ export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstrea
         return;
       }
       const completionTokens = usage?.completion_tokens ?? counted;
+      // After [DONE] the response's end is normally already on its way: read it in the background,
+      // briefly, so that the keep-alive connection goes back to the pool instead of being closed. Not
+      // after the yield: a consumer stops at `done` (return() runs the finally), so code after the
+      // yield would not run and every request would cost a new upstream connection.
+      if (!drained) {
+        drained = true; // the background read owns the connection now
+        const drainTimer = clock.setTimeout(() => ac.abort(), DRAIN_MS);
+        void (async () => {
+          try {
+            while (!(await reader.read()).done);
+          } catch {
+            // cut by the drain timer: the connection is closed, not reused
+          } finally {
+            clock.clearTimeout(drainTimer);
+          }
+        })();
+      }
       yield {
         type: 'done',
         usage: {
@@ -258,17 +283,6 @@ export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstrea
         },
         finishReason: finishReason === 'length' || (finishReason === undefined && completionTokens >= req.maxOutputTokens) ? 'length' : 'stop',
       };
-      // After [DONE] the response's end is normally already on its way: read it, briefly, so that
-      // the keep-alive connection goes back to the pool instead of being closed.
-      if (!drained) {
-        timer = clock.setTimeout(() => ac.abort(), DRAIN_MS);
-        try {
-          while (!(await reader.read()).done);
-          drained = true;
-        } catch {
-          // not worth a wait: the finally closes the connection
-        }
-      }
     } finally {
       disarm();
       req.signal.removeEventListener('abort', onAbort);
@@ -283,14 +297,15 @@ export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstrea
     id: opts.id,
     pool: opts.pool,
     model: opts.model,
-    weight: opts.weight ?? 1,
+    weight,
+    maxInFlight,
     chat,
     async health(): Promise<boolean> {
       const ac = new AbortController();
       const timer = clock.setTimeout(() => ac.abort(), healthTimeoutMs);
       try {
-        const res = await send(`${base}/models`, { headers: { accept: 'application/json', ...auth }, signal: ac.signal });
-        await res.arrayBuffer();
+        const res = await send(`${base}/models`, { method: 'GET', headers: { accept: 'application/json', ...auth }, signal: ac.signal });
+        await res.text();
         return res.ok;
       } catch {
         return false;

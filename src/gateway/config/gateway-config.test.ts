@@ -46,6 +46,7 @@ describe('gateway config', () => {
       limits: { kind: 'memory' },
       maxBodyBytes: 1024 * 1024,
       router: 'perf-aware',
+      fairQueue: { maxQueuedPerModel: 1000, maxWaitMs: 30_000, inputTokenWeight: 1, outputTokenWeight: 2 },
       demoTenant: false,
       baseDir: '/tmp/x',
     });
@@ -105,6 +106,18 @@ describe('gateway config', () => {
     expect(warnings).toEqual([expect.stringMatching(/backends\[0\]\.engine: mindie is not known to run on h200-sxm/)]);
   });
 
+  it('takes the fair queue bounds and per-backend maxInFlight, and refuses token weights that charge nothing', () => {
+    const text = `${minimal.replace('h200-sxm }', 'h200-sxm, maxInFlight: 64 }').replace('UPSTREAM_KEY }', 'UPSTREAM_KEY, maxInFlight: 32 }')}fairQueue: { maxQueuedPerModel: 0, maxWaitMs: 500 }\n`;
+    const { config } = parseGatewayConfig(text, 'g.yaml');
+    expect(config.fairQueue).toEqual({ maxQueuedPerModel: 0, maxWaitMs: 500, inputTokenWeight: 1, outputTokenWeight: 2 });
+    expect(config.models[0]!.pools[0]!.backends.map((b) => b.maxInFlight)).toEqual([64, 32]);
+    expect(errorOf(() => parseGatewayConfig(minimal.replace('h200-sxm }', 'h200-sxm, maxInFlight: 0 }'), 'g.yaml'))).toMatch(/backends\[0\]\.maxInFlight/);
+    expect(errorOf(() => parseGatewayConfig(`${minimal}fairQueue: { maxWaitMs: 0 }\n`, 'g.yaml'))).toMatch(/fairQueue\.maxWaitMs/);
+    expect(errorOf(() => parseGatewayConfig(`${minimal}fairQueue: { inputTokenWeight: 0, outputTokenWeight: 0 }\n`, 'g.yaml'))).toMatch(
+      /fairQueue\.outputTokenWeight: the input and output token weights are both 0/,
+    );
+  });
+
   it('resolves a model config path relative to the file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tf-gw-'));
     const src = join(REPO, 'data/model-configs/meta-llama--Meta-Llama-3.1-8B_config.json');
@@ -122,7 +135,7 @@ describe('gateway config', () => {
   it('has a JSON Schema for editors', () => {
     const schema = gatewayConfigJsonSchema() as { properties: Record<string, unknown> };
     expect(Object.keys(schema.properties)).toEqual(
-      expect.arrayContaining(['listen', 'dataDir', 'ledger', 'limits', 'maxBodyBytes', 'requestTimeoutMs', 'router', 'models', 'demoTenant']),
+      expect.arrayContaining(['listen', 'dataDir', 'ledger', 'limits', 'maxBodyBytes', 'requestTimeoutMs', 'router', 'fairQueue', 'models', 'demoTenant']),
     );
   });
 });

@@ -37,6 +37,9 @@ const emulatedBackendSchema = z
     dp: positiveInt.default(1).describe('Attention data parallelism'),
     precision: z.enum(['bf16', 'fp16', 'fp8', 'int8', 'fp4', 'int4']).optional().describe('Weight precision (default: the model config, else bf16)'),
     replicas: positiveInt.default(1).describe('Identical replicas of this layout in the pool'),
+    maxInFlight: positiveInt
+      .optional()
+      .describe('Requests in flight per replica before the model counts as saturated and requests wait in the fair queue (default: the engine\'s running-sequence cap x dp)'),
   })
   .strict();
 
@@ -51,6 +54,9 @@ const openaiBackendSchema = z
       .describe('Name of the environment variable holding the upstream API key (never the key itself)'),
     upstreamModel: z.string().min(1).optional().describe('Model name the upstream expects (default: the served model id)'),
     weight: z.number().positive().default(1).describe('Capacity relative to the other upstreams of the pool, for load estimates'),
+    maxInFlight: positiveInt
+      .optional()
+      .describe('Requests in flight before the model counts as saturated and requests wait in the fair queue (default: 256 x weight, vLLM\'s default max_num_seqs)'),
   })
   .strict();
 
@@ -82,6 +88,15 @@ const modelSchema = z
 
 const storeUrl = z.string().min(1).optional();
 
+const fairQueueSchema = z
+  .object({
+    maxQueuedPerModel: z.number().int().min(0).default(1000).describe('Requests that may wait for one model; more are refused with 429 queue_full (0: refuse at saturation)'),
+    maxWaitMs: positiveInt.default(30_000).describe('A request waiting longer is refused with 429 queue_timeout, milliseconds'),
+    inputTokenWeight: nonNegative.default(1).describe('Service counted per prompt token (the VTC paper\'s wp)'),
+    outputTokenWeight: nonNegative.default(2).describe('Service counted per output token (the VTC paper\'s wq)'),
+  })
+  .strict();
+
 export const gatewayConfigSchema = z
   .object({
     listen: z
@@ -112,6 +127,9 @@ export const gatewayConfigSchema = z
     maxBodyBytes: positiveInt.default(MIB).describe('Largest request body accepted, bytes'),
     requestTimeoutMs: positiveInt.default(300_000).describe('A request still running after this long is aborted, milliseconds'),
     router: z.enum(ROUTER_NAMES).default('perf-aware').describe('Routing policy over the backends serving a model'),
+    fairQueue: fairQueueSchema
+      .prefault({})
+      .describe('When every backend of a model is at its maxInFlight, requests wait per tenant and leave by virtual token counter (VTC), weighted by tenant weight'),
     models: z.array(modelSchema).min(1),
     demoTenant: z
       .union([
@@ -140,6 +158,7 @@ export type GatewayPoolConfig = GatewayModelConfig['pools'][number];
 export type GatewayBackendConfig = GatewayPoolConfig['backends'][number];
 export type EmulatedBackendConfig = Extract<GatewayBackendConfig, { kind: 'emulated' }>;
 export type OpenAiBackendConfig = Extract<GatewayBackendConfig, { kind: 'openai' }>;
+export type FairQueueConfig = GatewayConfig['fairQueue'];
 
 export interface ParsedGatewayConfig {
   readonly config: GatewayConfig;
@@ -194,6 +213,9 @@ function checkRules(c: z.infer<typeof gatewayConfigSchema>, baseDir: string, err
   }
   if (c.limits.kind === 'redis' && c.limits.url !== undefined && !/^rediss?:\/\//.test(c.limits.url)) {
     errors.push(`limits.url: expected a redis:// URL, got '${c.limits.url}'`);
+  }
+  if (c.fairQueue.inputTokenWeight === 0 && c.fairQueue.outputTokenWeight === 0) {
+    errors.push('fairQueue.outputTokenWeight: the input and output token weights are both 0, so no tenant would ever be charged for service; set one above 0');
   }
 
   const modelIds = new Map<string, number>();

@@ -165,6 +165,11 @@ describe('VtcQueue', () => {
     const q = new VtcQueue<string>();
     q.enqueue('a', 1, 'a1', 5);
     q.enqueue('b', 1, 'b1', 7);
+    q.enqueue('b', 1, 'b2', 7);
+    const backlog = new Map<string, number>();
+    q.forEachBacklogged((id, n) => backlog.set(id, n));
+    expect(backlog).toEqual(new Map([['a', 1], ['b', 2]]));
+    expect(q.remove('b', 'b2')).toBe(true);
     expect(q.remove('a', 'a1')).toBe(true);
     expect(q.remove('a', 'a1')).toBe(false);
     expect(q.backloggedTenants).toBe(1);

@@ -105,6 +105,11 @@ export class VtcQueue<T> {
     return t ? t.queue.length - t.head : 0;
   }
 
+  /** Calls `fn` for each backlogged tenant with its queued request count (heap order, not sorted). */
+  forEachBacklogged(fn: (tenantId: string, queued: number) => void): void {
+    for (const t of this.heap) fn(t.id, t.queue.length - t.head);
+  }
+
   /**
    * Queues `item` for `tenantId`. `weight` is the tenant's priority (the latest
    * value given wins); `estimatedTokens` only feeds the queue-depth figures.

@@ -2,7 +2,7 @@
  * @module The table row of a ledger record and the grouped usage row, and
  * their mapping to the ledger's types; the same columns in SQLite and PostgreSQL.
  */
-import type { LedgerRecord, LedgerStatus, ModelDayUsage, UsageReport } from './ledger.js';
+import type { LedgerRecord, LedgerStatus, ModelDayUsage, UsageReport, UsageTotals } from './ledger.js';
 import { utcDayString } from './utc-calendar.js';
 
 /** Column order of inserts; `ledgerRowValues` yields the values in this order. */
@@ -113,4 +113,23 @@ export function usageReportFromRows(rows: readonly UsageRow[]): UsageReport {
     totals.costUsd += g.costUsd;
   }
   return { totals, byModelDay };
+}
+
+/** The select list of the all-records totals; every sum is 0, not null, on an empty table. */
+export const TOTALS_COLUMNS =
+  'count(*) AS requests, coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens, ' +
+  'coalesce(sum(cached_tokens), 0) AS cached_tokens, coalesce(sum(cost_usd), 0) AS cost_usd';
+
+/** The row of the totals query (PostgreSQL selects cast to float8, so numbers are numbers). */
+export interface TotalsRow {
+  requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  cost_usd: number;
+}
+
+export function usageTotalsFromRow(row: TotalsRow | undefined): UsageTotals {
+  if (row === undefined) return { requests: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, costUsd: 0 };
+  return { requests: Number(row.requests), inputTokens: Number(row.input_tokens), outputTokens: Number(row.output_tokens), cachedTokens: Number(row.cached_tokens), costUsd: Number(row.cost_usd) };
 }

@@ -195,6 +195,15 @@ describe.each([sqliteHarness, pgHarness])('Ledger contract: $name', (harness) =>
     expect(await ledger.monthSpendUsd('acme', Date.UTC(2026, 3, 1))).toBe(0);
   });
 
+  it('sums every record of every tenant in totals, zero when empty, each request id once', async () => {
+    expect(await ledger.totals()).toEqual({ requests: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, costUsd: 0 });
+    await ledger.record(rec({ requestId: 'a1', tenantId: 'acme', inputTokens: 100, outputTokens: 50, cachedTokens: 20, costUsd: 0.25 }));
+    await ledger.record(rec({ requestId: 'a1', tenantId: 'acme', inputTokens: 100, outputTokens: 50, cachedTokens: 20, costUsd: 0.25 }));
+    await ledger.record(rec({ requestId: 'b1', tenantId: 'beta', inputTokens: 7, outputTokens: 0, cachedTokens: 0, costUsd: 0, status: 'rejected', createdAtMs: DAY2 }));
+    await ledger.record(rec({ requestId: 'b2', tenantId: 'beta', inputTokens: 3000, outputTokens: 1000, cachedTokens: 0, costUsd: 1.5, createdAtMs: Date.UTC(2025, 5, 1) }));
+    expect(await ledger.totals()).toEqual({ requests: 3, inputTokens: 3107, outputTokens: 1050, cachedTokens: 20, costUsd: 1.75 });
+  });
+
   it('filters usage by [from, to)', async () => {
     await ledger.record(rec({ requestId: 'd1', createdAtMs: DAY1, costUsd: 1 }));
     await ledger.record(rec({ requestId: 'd1-last', createdAtMs: DAY1_LAST_MS, costUsd: 2 }));

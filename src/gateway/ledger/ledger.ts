@@ -105,6 +105,8 @@ export interface Ledger {
   requests(q: RequestsQuery): Promise<RequestsPage>;
   /** A tenant's spend in the UTC calendar month that contains `nowMs`, US dollars. */
   monthSpendUsd(tenantId: string, nowMs: number): Promise<number>;
+  /** Sums over every record of every tenant (the dashboard's all-time token count). */
+  totals(): Promise<UsageTotals>;
   /** Releases the file or the connections; the ledger is unusable afterwards. */
   close(): Promise<void>;
 }

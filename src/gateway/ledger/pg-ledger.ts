@@ -12,9 +12,9 @@
 import pg from 'pg';
 import { InvalidInputError } from '../../core/errors.js';
 import { checkLedgerRecord, checkTenantId, resolvePageLimit, resolveTimeRange } from './check-ledger-input.js';
-import type { Ledger, LedgerRecord, RequestsPage, RequestsQuery, UsageQuery, UsageReport } from './ledger.js';
+import type { Ledger, LedgerRecord, RequestsPage, RequestsQuery, UsageQuery, UsageReport, UsageTotals } from './ledger.js';
 import { decodeLedgerCursor, toRequestsPage } from './ledger-cursor.js';
-import { ledgerColumns, ledgerRecordFromRow, ledgerRowValues, usageReportFromRows, type LedgerRow, type UsageRow } from './ledger-row.js';
+import { ledgerColumns, ledgerRecordFromRow, ledgerRowValues, usageReportFromRows, usageTotalsFromRow, type LedgerRow, type TotalsRow, type UsageRow } from './ledger-row.js';
 import { MS_PER_DAY, utcMonthRangeMs } from './utc-calendar.js';
 
 export interface PgLedgerOptions {
@@ -167,6 +167,19 @@ class PgLedger implements Ledger {
       [tenantId, fromMs, toMs],
     );
     return rows[0]?.cost_usd ?? 0;
+  }
+
+  async totals(): Promise<UsageTotals> {
+    // count is bigint and the sums numeric in PostgreSQL: cast to float8 so that they arrive as numbers.
+    const { rows } = await this.query<TotalsRow>(
+      'totals',
+      `SELECT count(*)::float8 AS requests, coalesce(sum(input_tokens), 0)::float8 AS input_tokens,
+         coalesce(sum(output_tokens), 0)::float8 AS output_tokens, coalesce(sum(cached_tokens), 0)::float8 AS cached_tokens,
+         coalesce(sum(cost_usd), 0) AS cost_usd
+       FROM ${this.table}`,
+      [],
+    );
+    return usageTotalsFromRow(rows[0]);
   }
 
   async close(): Promise<void> {

@@ -4,9 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { readTestPgUrl } from '../../config/env.js';
 
 /** Override with TOKENFLEET_TEST_PG_URL; the default is the local trust-auth server. */
-export const TEST_PG_URL = process.env['TOKENFLEET_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_PG_URL = readTestPgUrl();
 
 /** Whether the test server answers (the PostgreSQL cases are skipped, loudly, when not). */
 export async function testPgReachable(): Promise<boolean> {

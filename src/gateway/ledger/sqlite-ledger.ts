@@ -16,9 +16,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { TokenfleetError } from '../../core/errors.js';
 import { checkLedgerRecord, checkTenantId, resolvePageLimit, resolveTimeRange } from './check-ledger-input.js';
-import type { Ledger, LedgerRecord, RequestsPage, RequestsQuery, UsageQuery, UsageReport } from './ledger.js';
+import type { Ledger, LedgerRecord, RequestsPage, RequestsQuery, UsageQuery, UsageReport, UsageTotals } from './ledger.js';
 import { decodeLedgerCursor, toRequestsPage } from './ledger-cursor.js';
-import { ledgerColumns, ledgerRecordFromRow, ledgerRowValues, usageReportFromRows, type LedgerRow, type UsageRow } from './ledger-row.js';
+import { ledgerColumns, ledgerRecordFromRow, ledgerRowValues, TOTALS_COLUMNS, usageReportFromRows, usageTotalsFromRow, type LedgerRow, type TotalsRow, type UsageRow } from './ledger-row.js';
 import { MS_PER_DAY, utcMonthRangeMs } from './utc-calendar.js';
 
 export const SQLITE_LEDGER_FILE = 'ledger.sqlite';
@@ -87,6 +87,7 @@ class SqliteLedger implements Ledger {
   private readonly firstPage: Database.Statement<[string, number], LedgerRow>;
   private readonly nextPage: Database.Statement<[string, number, string, number], LedgerRow>;
   private readonly spend: Database.Statement<[string, number, number], { cost_usd: number }>;
+  private readonly totalsQuery: Database.Statement<[], TotalsRow>;
 
   constructor(private readonly db: Database.Database) {
     this.insert = db.prepare(
@@ -104,6 +105,7 @@ class SqliteLedger implements Ledger {
     this.spend = db.prepare(
       'SELECT coalesce(sum(cost_usd), 0.0) AS cost_usd FROM ledger_requests WHERE tenant_id = ? AND created_at >= ? AND created_at < ?',
     );
+    this.totalsQuery = db.prepare(`SELECT ${TOTALS_COLUMNS} FROM ledger_requests`);
   }
 
   record(r: LedgerRecord): void {
@@ -135,6 +137,10 @@ class SqliteLedger implements Ledger {
     checkTenantId(tenantId);
     const { fromMs, toMs } = utcMonthRangeMs(nowMs);
     return this.spend.get(tenantId, fromMs, toMs)?.cost_usd ?? 0;
+  }
+
+  async totals(): Promise<UsageTotals> {
+    return usageTotalsFromRow(this.totalsQuery.get());
   }
 
   async close(): Promise<void> {

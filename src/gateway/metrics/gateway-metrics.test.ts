@@ -18,7 +18,7 @@ describe('gateway metrics', () => {
     m.recordRequest({ model: 'llama-3.1-8b', pool: 'llama8b-h200', tenant: 'acme', status: 200, inputTokens: 100, outputTokens: 20 });
     m.recordRequest({ model: 'llama-3.1-8b', tenant: 'acme', status: 429 });
     m.recordRejection('rate_limit_rpm');
-    m.setQueueDepth('llama8b-h200', 7);
+    m.setQueueDepth('llama-3.1-8b', 7);
     const text = await m.metricsText();
     const p = 'tokenfleet_gateway_';
     expect(sample(text, `${p}requests_total{model="llama-3.1-8b",pool="llama8b-h200",tenant="acme",status="200"}`)).toBe(2);
@@ -30,7 +30,7 @@ describe('gateway metrics', () => {
     expect(sample(text, `${p}time_to_first_token_seconds_bucket{le="0.5",pool="llama8b-h200",tenant="acme"}`)).toBe(1);
     expect(sample(text, `${p}time_to_first_token_seconds_count{pool="llama8b-h200",tenant="acme"}`)).toBe(1);
     expect(sample(text, `${p}time_per_output_token_seconds_sum{pool="llama8b-h200",tenant="acme"}`)).toBeCloseTo(0.012);
-    expect(sample(text, `${p}queue_depth{pool="llama8b-h200"}`)).toBe(7);
+    expect(sample(text, `${p}queue_depth{model="llama-3.1-8b"}`)).toBe(7);
     expect(sample(text, `${p}rejections_total{reason="rate_limit_rpm"}`)).toBe(1);
     expect(sample(text, `${p}rejections_total{reason="budget_exceeded"}`)).toBe(0);
     expect(text).toMatch(/# TYPE tokenfleet_gateway_time_to_first_token_seconds histogram/);

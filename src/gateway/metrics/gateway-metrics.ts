@@ -23,6 +23,7 @@ export const REJECTION_REASONS = [
   'rate_limit_tpm',
   'budget_exceeded',
   'queue_full',
+  'queue_timeout',
   'no_backend',
   'timeout',
 ] as const;
@@ -80,7 +81,7 @@ export class GatewayMetrics {
   private readonly tokens: Counter<'model' | 'pool' | 'tenant' | 'type'>;
   private readonly ttft: Histogram<'pool' | 'tenant'>;
   private readonly tpot: Histogram<'pool' | 'tenant'>;
-  private readonly queueDepth: Gauge<'pool'>;
+  private readonly queueDepth: Gauge<'model'>;
   private readonly rejections: Counter<'reason'>;
   private readonly maxTenantLabels: number;
   private readonly tenantLabels = new Set<string>();
@@ -121,8 +122,8 @@ export class GatewayMetrics {
     });
     this.queueDepth = new Gauge({
       name: `${prefix}queue_depth`,
-      help: 'Requests waiting in the gateway queue of a pool',
-      labelNames: ['pool'],
+      help: 'Requests waiting in the gateway fair queue of a served model (its backends are all busy)',
+      labelNames: ['model'],
       registers,
     });
     this.rejections = new Counter({
@@ -165,9 +166,9 @@ export class GatewayMetrics {
     this.rejections.inc({ reason });
   }
 
-  /** Sets the number of requests waiting in `pool`'s queue. */
-  setQueueDepth(pool: string, depth: number): void {
-    this.queueDepth.set({ pool }, depth);
+  /** Sets the number of requests waiting in the fair queue of the served model `model`. */
+  setQueueDepth(model: string, depth: number): void {
+    this.queueDepth.set({ model }, depth);
   }
 
   /** The Prometheus text exposition of every metric, for `/metrics`. */

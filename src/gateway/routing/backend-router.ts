@@ -32,6 +32,11 @@ export interface BackendRouteRequest {
   readonly blockHashes?: ArrayLike<number>;
 }
 
+/** Backend ids a pick must skip: a Set, or a view over several (tried backends plus full ones, see fair-admission.ts). */
+export interface BackendExclusion {
+  has(backendId: string): boolean;
+}
+
 /** The part of a circuit breaker the router consults (see CircuitBreaker). */
 export interface BackendGate {
   /** Whether `backendId` may take a request now. */
@@ -58,7 +63,7 @@ export interface BackendRouter {
    * The backend for `req`, skipping unhealthy ones, those the gate refuses and those in `exclude`
    * (ids of backends that already failed this request, for a retry elsewhere); undefined when none is left.
    */
-  pick(req: BackendRouteRequest, exclude?: ReadonlySet<string>): Backend | undefined;
+  pick(req: BackendRouteRequest, exclude?: BackendExclusion): Backend | undefined;
   /** Records a backend's health (from a health check or a failure seen by the caller). */
   setHealthy(backendId: string, healthy: boolean): void;
   isHealthy(backendId: string): boolean;

@@ -3,6 +3,7 @@
  * emulated backend entry becomes `replicas` emulated replicas, and each
  * upstream (`kind: openai`) entry one OpenAI-compatible upstream, with ids
  * `<pool>-<n>` (pool names are unique in a config, so ids are too).
+ * Each backend carries its `maxInFlight` (the config's, else its default).
  * An upstream's API key is read from the environment variable its entry
  * names, when it names one (an unset one is refused at start-up rather
  * than answered by the upstream with a 401 on every request).
@@ -56,6 +57,7 @@ export function createConfiguredBackends(config: GatewayConfig, opts: Configured
             model: m.id,
             url: b.url,
             weight: b.weight,
+            ...(b.maxInFlight !== undefined && { maxInFlight: b.maxInFlight }),
             ...(b.upstreamModel !== undefined && { upstreamModel: b.upstreamModel }),
             ...(apiKey !== undefined && { apiKey }),
             // No injected clock: its timeouts guard real network I/O.
@@ -74,6 +76,7 @@ export function createConfiguredBackends(config: GatewayConfig, opts: Configured
             parallel: { tp: b.tp, dp: b.dp },
             ...(b.precision !== undefined && { precision: { weights: b.precision } }),
             servedModelName: m.id,
+            ...(b.maxInFlight !== undefined && { maxInFlight: b.maxInFlight }),
             ...(opts.clock !== undefined && { clock: opts.clock }),
             ...(opts.timeScale !== undefined && { timeScale: opts.timeScale }),
           });

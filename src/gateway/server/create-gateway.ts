@@ -1,13 +1,16 @@
 /**
  * @module The gateway's HTTP server (node:http, no framework: it is a hot
- * path). Wires the stores, the limiter, the metrics and one backend router
- * per served model (sharing one circuit breaker), and dispatches each request
- * to its route with a request id in the `x-request-id` header. Every error
- * is rendered by map-error.ts; none shows a stack.
+ * path). Wires the stores, the limiter, the metrics and, per served model,
+ * one backend router (all sharing one circuit breaker) and one fair admission
+ * (slots per backend, a VTC queue when all are busy), and dispatches each request
+ * to its route with a request id in the `x-request-id` header; a path no
+ * route matches goes to the optional fallback (the dashboard) before the 404.
+ * Every error is rendered by map-error.ts; none shows a stack.
  *
- * The caller owns the collaborators: close() stops the server and drains the
- * completions in flight (each still writes its ledger record), but closes
- * neither the stores nor the backends.
+ * The caller owns the collaborators: close() stops the server, refuses the
+ * requests waiting in fair queues, drains the completions in flight (each
+ * still writes its ledger record), but closes neither the stores nor the
+ * backends.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { InvalidInputError } from '../../core/errors.js';
@@ -16,15 +19,21 @@ import type { GatewayConfig } from '../config/gateway-config.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Limiter } from '../limits/limiter.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { createFairAdmission } from '../fairness/fair-admission.js';
 import { createBackendRouter } from '../routing/backend-router.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from '../routing/circuit-breaker.js';
+import { LiveStats } from '../stats/live-stats.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
-import type { GatewayClock, GatewayContext, GatewayLog, RouteCall, ServedModel } from './gateway-context.js';
+import type { FallbackHandler, GatewayClock, GatewayContext, GatewayLog, RouteCall, ServedModel } from './gateway-context.js';
 import { InFlightRequests } from './in-flight-requests.js';
 import { mapError } from './map-error.js';
 import { newRequestId } from './request-id.js';
 import { matchRoute } from './route-table.js';
+import { RouteNotFoundError } from './gateway-errors.js';
 import { sendErrorResponse } from './send-json.js';
+
+/** How long an idle keep-alive connection stays open, milliseconds. */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 export interface CreateGatewayOptions {
   readonly config: GatewayConfig;
@@ -44,6 +53,8 @@ export interface CreateGatewayOptions {
   readonly weightOf?: (backend: Backend) => number;
   /** Circuit breaker settings (its clock is the gateway's). */
   readonly breaker?: Omit<CircuitBreakerOptions, 'clock'>;
+  /** Answers the paths no route matches (the dashboard); default: 404 for them. */
+  readonly fallback?: FallbackHandler;
 }
 
 export interface CloseOptions {
@@ -60,6 +71,8 @@ export interface Gateway {
    * record), then closes every connection.
    */
   close(options?: CloseOptions): Promise<void>;
+  /** What the routes see (the dashboard reads its stats and models). */
+  readonly context: GatewayContext;
 }
 
 /** @throws InvalidInputError when a served model has no backend, or the router policy is unknown. */
@@ -71,7 +84,19 @@ export function createGateway(opts: CreateGatewayOptions): Gateway {
   for (const m of config.models) {
     const backends = opts.backendsByModel.get(m.id) ?? [];
     if (backends.length === 0) throw new InvalidInputError(`no backend serves the model '${m.id}'`, 'backendsByModel');
-    models.set(m.id, { config: m, backends, router: createBackendRouter(config.router, backends, { random, gate: breaker, ...(opts.weightOf ? { weightOf: opts.weightOf } : {}) }) });
+    const router = createBackendRouter(config.router, backends, { random, gate: breaker, ...(opts.weightOf ? { weightOf: opts.weightOf } : {}) });
+    const { maxQueuedPerModel, ...fairQueue } = config.fairQueue;
+    const admission = createFairAdmission({
+      backends,
+      router,
+      allows: (id) => breaker.allows(id),
+      clock,
+      maxQueued: maxQueuedPerModel,
+      ...fairQueue,
+      onQueueDepth: (depth) => opts.metrics.setQueueDepth(m.id, depth),
+    });
+    opts.metrics.setQueueDepth(m.id, 0);
+    models.set(m.id, { config: m, backends, router, admission });
   }
   let closing = false;
   const ctx: GatewayContext = {
@@ -88,6 +113,7 @@ export function createGateway(opts: CreateGatewayOptions): Gateway {
     inFlight: new InFlightRequests(),
     startedAtSeconds: Math.floor(clock.epochMs() / 1000),
     closing: () => closing,
+    stats: new LiveStats({ startedAtMs: Math.floor(clock.epochMs()), pools: config.models.flatMap((m) => m.pools.map((p) => ({ model: m.id, pool: p.name }))) }),
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -100,6 +126,10 @@ export function createGateway(opts: CreateGatewayOptions): Gateway {
     const requestId = newRequestId(matched instanceof Error ? 'req-' : matched.idPrefix);
     res.setHeader('x-request-id', requestId);
     try {
+      if (matched instanceof RouteNotFoundError && opts.fallback !== undefined) {
+        const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+        if (await opts.fallback(ctx, { req, res, requestId, params: {}, query, arrivalMs, arrivalEpochMs })) return;
+      }
       if (matched instanceof Error) throw matched;
       const call: RouteCall = {
         req,
@@ -123,11 +153,18 @@ export function createGateway(opts: CreateGatewayOptions): Gateway {
       res.destroy();
     });
   });
+  // Keep idle client connections longer than Node's 5 s default (as load balancers do, 60 s+): a client
+  // reusing a socket the server has just closed sees "other side closed" on its next request.
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
 
   return {
     server,
+    context: ctx,
     async close(options = {}) {
       closing = true;
+      // Requests waiting for a slot are answered at once (503 shutting_down); close() waits for their answers below.
+      for (const m of models.values()) m.admission.close();
       const closed = new Promise<void>((resolve) => {
         if (!server.listening) resolve();
         else server.close(() => resolve());

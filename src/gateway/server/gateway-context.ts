@@ -7,11 +7,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Backend } from '../backends/backend.js';
 import { realClock, type Clock } from '../backends/clock.js';
 import type { GatewayConfig, GatewayModelConfig } from '../config/gateway-config.js';
+import type { FairAdmission } from '../fairness/fair-admission.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Limiter } from '../limits/limiter.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { BackendRouter } from '../routing/backend-router.js';
 import type { CircuitBreaker } from '../routing/circuit-breaker.js';
+import type { LiveStats } from '../stats/live-stats.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
 import type { InFlightRequests } from './in-flight-requests.js';
 
@@ -38,11 +40,13 @@ export interface GatewayLog {
 /** A log that drops everything (tests, embedding). */
 export const silentLog: GatewayLog = { info: () => {}, warn: () => {}, error: () => {} };
 
-/** A model the gateway serves: its config (id, pricing) and the router over its backends. */
+/** A model the gateway serves: its config (id, pricing), the router over its backends and their admission. */
 export interface ServedModel {
   readonly config: GatewayModelConfig;
   readonly backends: readonly Backend[];
   readonly router: BackendRouter;
+  /** Slots of its backends and the fair queue when they are all busy: `admission.queueDepth`, `queuedByTenant()`. */
+  readonly admission: FairAdmission;
 }
 
 export interface GatewayContext {
@@ -63,6 +67,8 @@ export interface GatewayContext {
   readonly startedAtSeconds: number;
   /** Whether close() was called (readiness turns false). */
   readonly closing: () => boolean;
+  /** Live token and request rates for the dashboard (fed by the completion path). */
+  readonly stats: LiveStats;
 }
 
 /** One request being answered. */
@@ -81,3 +87,10 @@ export interface RouteCall {
 }
 
 export type RouteHandler = (ctx: GatewayContext, call: RouteCall) => Promise<void>;
+
+/**
+ * Called for a path no gateway route matches (the dashboard is mounted this
+ * way); resolves true when it answered, false to let the gateway answer 404.
+ * What it throws is rendered by map-error.ts like a route's error.
+ */
+export type FallbackHandler = (ctx: GatewayContext, call: RouteCall) => Promise<boolean>;

@@ -1,7 +1,8 @@
 /**
  * @module Running an admitted completion on a backend and answering it.
  *
- * - Backend choice: the model's router picks one (skipping unhealthy ones and
+ * - Backend choice: the request's slot (fair-admission.ts) has the model's
+ *   router pick one with a free slot (skipping unhealthy ones and
  *   open circuits). A failure before the first token (an error chunk of
  *   status 5xx/429, a thrown error, a stream that ends without `done`) is
  *   retried on another backend, excluding those already tried, up to
@@ -20,6 +21,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Backend, BackendChunk, BackendUsage } from '../backends/backend.js';
+import type { AdmissionSlot } from '../fairness/fair-admission.js';
 import type { LedgerRecord, LedgerStatus } from '../ledger/ledger.js';
 import type { Reservation } from '../limits/limiter.js';
 import type { Authenticated } from '../tenants/tenant-store.js';
@@ -50,6 +52,8 @@ export interface AdmittedCompletion {
   readonly served: ServedModel;
   readonly auth: Authenticated;
   readonly reservation: Reservation;
+  /** Its slot of the model's backends: routes it, is charged its output tokens, is freed when the backend is done. */
+  readonly slot: AdmissionSlot;
 }
 
 type AbortCause = 'client' | 'timeout' | 'shutdown';
@@ -99,7 +103,7 @@ function isClientFault(end: AttemptEnd): end is Extract<AttemptEnd, { type: 'err
 }
 
 export async function runCompletion(ctx: GatewayContext, call: RouteCall, admitted: AdmittedCompletion): Promise<void> {
-  const { job, served, auth } = admitted;
+  const { job, auth } = admitted;
   const { res, requestId } = call;
   const { clock } = ctx;
   const format = completionFormat(job.kind, requestId, job.model, Math.floor(call.arrivalEpochMs / 1000));
@@ -144,6 +148,7 @@ export async function runCompletion(ctx: GatewayContext, call: RouteCall, admitt
       });
       for await (const chunk of stream) {
         if (chunk.type !== 'token') return chunk;
+        admitted.slot.chargeOutput(1);
         if (cause !== undefined) return { type: 'ended' };
         if (job.stream) {
           if (!res.headersSent) startStream();
@@ -174,7 +179,7 @@ export async function runCompletion(ctx: GatewayContext, call: RouteCall, admitt
     const exclude = new Set<string>();
     let lastFailure: string | undefined;
     for (let tries = 0; ending === undefined; tries++) {
-      const picked = served.router.pick(route, exclude);
+      const picked = admitted.slot.pick(route, exclude);
       if (picked === undefined) {
         ending =
           lastFailure === undefined
@@ -201,6 +206,8 @@ export async function runCompletion(ctx: GatewayContext, call: RouteCall, admitt
         else exclude.add(picked.id);
       }
     }
+    // The backend is done with it: a waiting request may start while this one is recorded.
+    admitted.slot.release();
     await finish(ctx, call, admitted, { ending, backend, delivered, firstTokenMs, lastTokenMs, parts, format, startStream });
   } finally {
     clock.clearTimeout(timer);
@@ -312,6 +319,10 @@ async function finish(ctx: GatewayContext, call: RouteCall, admitted: AdmittedCo
   }
 
   const tpotSeconds = o.delivered > 1 && o.firstTokenMs !== undefined ? (o.lastTokenMs - o.firstTokenMs) / (o.delivered - 1) / 1000 : undefined;
+  ctx.stats.recordCompletion(
+    { tenantId: auth.tenant.id, model: job.model, pool: record.pool, status, inputTokens, outputTokens, billed, ...(ttftMs !== undefined && { ttftMs }), ...(tpotSeconds !== undefined && { tpotMs: tpotSeconds * 1000 }) },
+    ctx.clock.epochMs(),
+  );
   ctx.metrics.recordRequest({
     model: job.model,
     ...(o.backend !== undefined && { pool: o.backend.pool }),

@@ -7,8 +7,11 @@
  *    (403);
  * 2. reserve the estimate with the limiter (429 with Retry-After; the refusal
  *    is recorded in the ledger as `rejected`);
- * 3. run it on a backend (see run-completion.ts), which records exactly one
- *    ledger record, settles the reservation and answers.
+ * 3. take a slot of the model's backends (fair-admission.ts): at once when one
+ *    is free and nobody waits, else in the tenant's fair queue (see
+ *    wait-for-slot.ts: 429 queue_full / queue_timeout, recorded as `rejected`);
+ * 4. run it on a backend (see run-completion.ts), which records exactly one
+ *    ledger record, settles the reservation and answers; then free the slot.
  */
 import type { CompletionJob } from './completion-request.js';
 import type { GatewayContext, RouteCall } from './gateway-context.js';
@@ -16,6 +19,7 @@ import { AuthenticationError, GatewayHttpError, ModelNotAllowedError, ModelNotFo
 import { worstCaseCostUsd } from './model-pricing.js';
 import { readJsonBody } from './read-json-body.js';
 import { runCompletion } from './run-completion.js';
+import { waitForSlot } from './wait-for-slot.js';
 
 export async function serveCompletion(ctx: GatewayContext, call: RouteCall, parse: (body: unknown) => CompletionJob): Promise<void> {
   try {
@@ -58,9 +62,17 @@ export async function serveCompletion(ctx: GatewayContext, call: RouteCall, pars
         ctx.log.error('ledger: could not record a rejected request', { requestId: call.requestId, error: (e as Error).message });
       }
       ctx.metrics.recordRequest({ model: job.model, tenant: tenant.id, status: 429 });
+      ctx.stats.recordRejection(tenant.id, reservation.reason, call.arrivalEpochMs);
       throw new RateLimitError(reservation.reason, reservation.message, reservation.retryAfterSeconds);
     }
-    await runCompletion(ctx, call, { job, served, auth, reservation });
+    // Below saturation this is one synchronous check; the queue is only touched when every backend is busy.
+    const slot = served.admission.tryAcquire(tenant.id, tenant.weight, job.promptTokens) ?? (await waitForSlot(ctx, call, { job, served, auth, reservation }));
+    if (slot === undefined) return; // refused while waiting, and answered
+    try {
+      await runCompletion(ctx, call, { job, served, auth, reservation, slot });
+    } finally {
+      slot.release();
+    }
   } catch (e) {
     if (e instanceof GatewayHttpError && e.rejectionReason !== undefined) ctx.metrics.recordRejection(e.rejectionReason);
     throw e;
