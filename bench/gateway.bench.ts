@@ -1,0 +1,322 @@
+/**
+ * Overhead of the tokenfleet gateway, side by side with the open-source
+ * Portkey gateway (`@portkey-ai/gateway`), against the same local mock
+ * upstream (test/mock-openai-upstream.ts), one process each, on loopback:
+ *
+ * 1. throughput: requests/s closed-loop at CONCURRENCY connections, plain and
+ *    streaming, direct to the mock, through tokenfleet (SQLite ledger,
+ *    memory limits: metering on) and through Portkey;
+ * 2. latency at an open-loop OPEN_RPS (Poisson, half streamed): p50/p99 per
+ *    target and the added latency (gateway minus direct);
+ * 3. time to the first streamed byte on a model that sends its first token
+ *    at once and the rest 20 ms later: a gateway that held the first byte
+ *    back would add up to 20 ms.
+ *
+ * The client runs in this process. On a shared machine the figures are
+ * noisy: read them with `uptime`. Needs `npm run build` first.
+ * Run: npm run bench:gateway [-- --seconds 5 --concurrency 64 --rps 1000]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { createServer } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { LogHistogram } from '../src/sim/metrics/log-histogram.js';
+import { completionBodies } from '../src/loadgen/completion-body.js';
+import { emptyPlannedRequest, poissonSchedule } from '../src/loadgen/load-schedule.js';
+import { sendCompletion, type CompletionResult, type CompletionTarget } from '../src/loadgen/send-completion.js';
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '5' },
+    concurrency: { type: 'string', default: '64' },
+    rps: { type: 'string', default: '1000' },
+    only: { type: 'string' },
+  },
+});
+const SECONDS = Number(args.seconds);
+const CONCURRENCY = Number(args.concurrency);
+const OPEN_RPS = Number(args.rps);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ADMIN = 'bench-admin';
+const now = () => performance.now();
+
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawns a process and resolves with the first match of `ready` in its stdout. */
+function start(name: string, cmd: string, argv: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}): Promise<RegExpExecArray> {
+  const child = spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 30 s:\n${out}\n${err}`)), 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = ready.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}:\n${out}\n${err}`)));
+  });
+}
+
+async function waitHttp(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${url} never answered`);
+}
+
+interface Target {
+  readonly name: string;
+  readonly key: string;
+  readonly target: CompletionTarget;
+}
+
+const PROMPT_TOKENS = 16;
+const WARM_UP_REQUESTS = 3000;
+const OUTPUT_TOKENS = 8;
+const bodies = completionBodies(['mock', 'mock-slow'], PROMPT_TOKENS);
+
+function once(t: Target, model: number, stream: boolean): Promise<CompletionResult> {
+  return new Promise((resolve) => sendCompletion(t.target, t.key, bodies.body(model, PROMPT_TOKENS, OUTPUT_TOKENS, stream), stream, now, resolve));
+}
+
+/** Closed loop: CONCURRENCY workers, each sending as soon as its previous request ended. */
+async function closedLoop(t: Target, stream: boolean): Promise<{ rps: number; failed: number }> {
+  let ok = 0;
+  let failed = 0;
+  let counting = false;
+  const stopAt = now() + 1000 + SECONDS * 1000;
+  setTimeout(() => (counting = true), 1000); // warm-up second
+  const worker = async () => {
+    while (now() < stopAt) {
+      const r = await once(t, 0, stream);
+      if (!counting) continue;
+      if (r.ok) ok++;
+      else failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return { rps: ok / SECONDS, failed };
+}
+
+/** WARM_UP_REQUESTS requests, half streamed, CONCURRENCY at a time. */
+async function warmUp(t: Target): Promise<void> {
+  let left = WARM_UP_REQUESTS;
+  const worker = async () => {
+    while (left-- > 0) await once(t, 0, left % 2 === 0);
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
+
+interface OpenLoopResult {
+  readonly latency: LogHistogram;
+  readonly failed: number;
+  readonly sent: number;
+}
+
+/** Open loop: Poisson arrivals at OPEN_RPS for SECONDS (after a 1 s warm-up at the same rate), half streamed. */
+function openLoop(t: Target): Promise<OpenLoopResult> {
+  const schedule = poissonSchedule({
+    rps: OPEN_RPS,
+    seed: 42,
+    tenantCount: 1,
+    modelCount: 1,
+    streamShare: 0.5,
+    lengths: { kind: 'lognormal', medianPromptTokens: PROMPT_TOKENS, medianOutputTokens: OUTPUT_TOKENS, sigma: 0 },
+    caps: { maxPromptTokens: PROMPT_TOKENS, maxOutputTokens: OUTPUT_TOKENS },
+  });
+  const latency = new LogHistogram({ minValue: 1e-3 });
+  let failed = 0;
+  let sent = 0;
+  let pending = 0;
+  const next = emptyPlannedRequest();
+  schedule.next(next);
+  const startMs = now();
+  const endMs = (SECONDS + 1) * 1000;
+  return new Promise((resolve) => {
+    let sending = true;
+    const maybeDone = () => {
+      if (!sending && pending === 0) resolve({ latency, failed, sent });
+    };
+    const tick = () => {
+      const t0 = now() - startMs;
+      while (next.atMs <= t0 && next.atMs < endMs) {
+        const measured = next.atMs >= 1000;
+        pending++;
+        sent++;
+        sendCompletion(t.target, t.key, bodies.body(0, PROMPT_TOKENS, OUTPUT_TOKENS, next.stream), next.stream, now, (r) => {
+          pending--;
+          if (measured) {
+            if (r.ok) latency.add(r.latencyMs);
+            else failed++;
+          }
+          maybeDone();
+        });
+        schedule.next(next);
+      }
+      if (next.atMs >= endMs) {
+        sending = false;
+        maybeDone();
+        return;
+      }
+      setTimeout(tick, Math.max(0, next.atMs - (now() - startMs)));
+    };
+    tick();
+  });
+}
+
+/** Time to the first streamed byte of the `-slow` model, sequentially. */
+async function firstByte(t: Target, n: number): Promise<{ p50: number; p99: number; latencyP50: number }> {
+  const fb = new LogHistogram({ minValue: 1e-3 });
+  const lat = new LogHistogram({ minValue: 1e-3 });
+  for (let i = 0; i < n; i++) {
+    const r = await once(t, 1, true);
+    if (!r.ok || r.firstByteMs === undefined) throw new Error(`${t.name}: slow stream failed (status ${r.status})`);
+    if (i >= 10) {
+      fb.add(r.firstByteMs);
+      lat.add(r.latencyMs);
+    }
+  }
+  return { p50: fb.quantile(0.5), p99: fb.quantile(0.99), latencyP50: lat.quantile(0.5) };
+}
+
+function row(cells: (string | number)[]): string {
+  return cells.map((c, i) => (i === 0 ? String(c).padEnd(24) : String(c).padStart(16))).join('');
+}
+const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+
+async function main(): Promise<void> {
+  console.log(`gateway bench: ${CONCURRENCY} connections closed-loop for ${SECONDS} s; open loop ${OPEN_RPS} rps for ${SECONDS} s; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const mockPort = Number((await start('mock upstream', process.execPath, ['--import', 'tsx', 'test/mock-openai-upstream.ts', '0'], /listening on (\d+)/))[1]);
+
+  const dir = mkdtempSync(join(tmpdir(), 'tf-bench-'));
+  const config = join(dir, 'gateway.yaml');
+  writeFileSync(
+    config,
+    `listen: { host: 127.0.0.1, port: 0 }
+dataDir: ${JSON.stringify(join(dir, 'data'))}
+ledger: { kind: sqlite }
+limits: { kind: memory }
+router: least-outstanding
+models:
+  - id: mock
+    model: meta-llama/Llama-3.1-8B
+    pricing: { inputUsdPerMillion: 0.05, outputUsdPerMillion: 0.08 }
+    pools:
+      - name: mock-pool
+        backends:
+          - { kind: openai, url: "http://127.0.0.1:${mockPort}/v1" }
+  - id: mock-slow
+    model: meta-llama/Llama-3.1-8B
+    pricing: { inputUsdPerMillion: 0.05, outputUsdPerMillion: 0.08 }
+    pools:
+      - name: mock-slow-pool
+        backends:
+          - { kind: openai, url: "http://127.0.0.1:${mockPort}/v1" }
+`,
+  );
+  const tfUrl = (await start('tokenfleet', process.execPath, ['dist/cli/main.js', 'serve', '--config', config, '--quiet'], /listening on (http:\/\/\S+)/, { TOKENFLEET_ADMIN_TOKEN: ADMIN }))[1]!;
+  const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
+  const tenant = (await (await fetch(`${tfUrl}/admin/tenants`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'bench', rpm: 100_000_000, tpm: 10_000_000_000, budgetUsdPerMonth: 1_000_000_000 }) })).json()) as { id: string };
+  const tfKey = ((await (await fetch(`${tfUrl}/admin/tenants/${tenant.id}/keys`, { method: 'POST', headers: admin })).json()) as { key: string }).key;
+
+  const portkeyPort = await freePort();
+  const portkeyDir = join(ROOT, 'node_modules', '@portkey-ai', 'gateway', 'build', 'start-server.js');
+  const portkey = spawn(process.execPath, [portkeyDir, `--port=${portkeyPort}`, '--headless'], { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production' }, stdio: 'ignore' });
+  children.push(portkey);
+  await waitHttp(`http://127.0.0.1:${portkeyPort}/`);
+
+  const agent = () => new Agent({ keepAlive: true, maxSockets: Math.max(CONCURRENCY, 2048), scheduling: 'lifo' });
+  const targets: Target[] = [
+    { name: 'direct (mock)', key: 'unused', target: { agent: agent(), hostname: '127.0.0.1', port: mockPort, path: '/v1/chat/completions' } },
+    { name: 'tokenfleet', key: tfKey, target: { agent: agent(), hostname: '127.0.0.1', port: Number(new URL(tfUrl).port), path: '/v1/chat/completions' } },
+    {
+      name: 'portkey',
+      key: 'unused',
+      target: {
+        agent: agent(),
+        hostname: '127.0.0.1',
+        port: portkeyPort,
+        path: '/v1/chat/completions',
+        headers: { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `http://127.0.0.1:${mockPort}/v1` },
+      },
+    },
+  ].filter((t) => args.only === undefined || t.name === 'direct (mock)' || t.name.startsWith(args.only));
+  for (const t of targets) {
+    for (const stream of [false, true]) {
+      const r = await once(t, 0, stream);
+      if (!r.ok) throw new Error(`${t.name}: a ${stream ? 'streamed' : 'plain'} request failed with status ${r.status} ${r.error ?? ''}`);
+    }
+    // Warm-up: lazy initialisation (the tokenizer's tables, prepared statements) and the JIT, off the clock.
+    await warmUp(t);
+  }
+
+  console.log('\n1. closed loop, requests/s (higher is better)');
+  console.log(row(['target', 'plain rps', 'stream rps', 'failed']));
+  const tput = new Map<string, { plain: number; stream: number }>();
+  for (const t of targets) {
+    const plain = await closedLoop(t, false);
+    const stream = await closedLoop(t, true);
+    tput.set(t.name, { plain: plain.rps, stream: stream.rps });
+    console.log(row([t.name, f(plain.rps, 0), f(stream.rps, 0), plain.failed + stream.failed]));
+  }
+  const tf = tput.get('tokenfleet');
+  const pk = tput.get('portkey');
+  if (tf && pk) console.log(row(['tokenfleet / portkey', `${f(tf.plain / pk.plain, 2)}x`, `${f(tf.stream / pk.stream, 2)}x`, '']));
+
+  console.log(`\n2. open loop at ${OPEN_RPS} rps (Poisson, half streamed), latency ms`);
+  console.log(row(['target', 'sent', 'p50', 'p99', 'added p50', 'added p99', 'failed']));
+  let direct: OpenLoopResult | undefined;
+  for (const t of targets) {
+    const r = await openLoop(t);
+    direct ??= r;
+    const p50 = r.latency.quantile(0.5);
+    const p99 = r.latency.quantile(0.99);
+    const d50 = direct.latency.quantile(0.5);
+    const d99 = direct.latency.quantile(0.99);
+    console.log(row([t.name, r.sent, f(p50, 3), f(p99, 3), r === direct ? '' : f(p50 - d50, 3), r === direct ? '' : f(p99 - d99, 3), r.failed]));
+  }
+
+  console.log('\n3. first streamed byte, ms (upstream: first token at once, the rest 20 ms later)');
+  console.log(row(['target', 'first byte p50', 'first byte p99', 'added p50', 'latency p50']));
+  let directFb: number | undefined;
+  for (const t of targets) {
+    const r = await firstByte(t, 210);
+    directFb ??= r.p50;
+    console.log(row([t.name, f(r.p50, 3), f(r.p99, 3), t.name === 'direct (mock)' ? '' : f(r.p50 - directFb, 3), f(r.latencyP50, 1)]));
+  }
+  console.log(`\nload average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  for (const t of targets) t.target.agent.destroy();
+  for (const c of children) c.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}
+
+await main();
