@@ -17,7 +17,9 @@ const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 describe('tokenfleet serve', () => {
   it('serves the default emulated fleet with the printed demo key, then stops on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tf-serve-'));
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--quiet'], { cwd: ROOT, env: { ...process.env, TOKENFLEET_ADMIN_TOKEN: 'test-admin' } });
+    // --no-plan: the dashboard's start-up plan (a core for ~20 s) is covered by test/dashboard-api.e2e.test.ts; here it would
+    // only slow this test down.
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--quiet', '--no-plan'], { cwd: ROOT, env: { ...process.env, TOKENFLEET_ADMIN_TOKEN: 'test-admin' } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -63,6 +65,32 @@ describe('tokenfleet serve', () => {
     const noToken = spawnSync(process.execPath, [CLI, 'tenants', 'list', '--url', url!], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TOKENFLEET_ADMIN_TOKEN: '' } });
     expect(noToken.status).toBe(2);
     expect(noToken.stderr).toMatch(/admin token/);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('runs a gentle demo load with --demo-load (what npm start does), visible in the live figures, and still stops on SIGTERM', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tf-serve-load-'));
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--quiet', '--no-plan', '--demo-load', '5'], {
+      cwd: ROOT,
+      env: { ...process.env, TOKENFLEET_ADMIN_TOKEN: 'test-admin' },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    for (let i = 0; i < 400 && !/demo load runs/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(out).toMatch(/demo load runs in the background: 5 request\(s\)\/s over tenants load-1, load-2, load-3/);
+    const url = /listening on (http:\/\/[^\s]+)/.exec(out)![1]!;
+    let ok = 0;
+    for (let i = 0; i < 600 && ok < 3; i++) {
+      const live = (await (await fetch(`${url}/api/live`)).json()) as { requests: { ok: number } };
+      ok = live.requests.ok;
+      if (ok < 3) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(ok).toBeGreaterThanOrEqual(3);
+    const tenants = (await (await fetch(`${url}/admin/tenants`, { headers: { authorization: 'Bearer test-admin' } })).json()) as { data: { name: string }[] };
+    const names = tenants.data.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(['load-1', 'load-2', 'load-3']));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });

@@ -126,11 +126,12 @@ program
   .option('--timeline <file.csv>', 'write per-interval series per pool')
   .option('--timeline-interval <s>', 'timeline interval, seconds', '10')
   .option('--requests-csv <file.csv>', 'write one record per request')
+  .option('--report <file.html>', 'write a self-contained HTML report (summary, tables, TTFT/TPOT distributions, timeline; opens offline)')
   .option('--model-configs <dir...>', 'extra directories of org--name_config.json files')
   .option('--json', 'machine-readable output')
   .addHelpText(
     'after',
-    '\nExamples:\n  $ tokenfleet simulate scenarios/simulate-mixed-fleet.yaml\n  $ tokenfleet simulate --trace ../shared/data/traces/azure-2023/AzureLLMInferenceTrace_conv.csv --model meta-llama/Llama-3.1-8B --accelerator h20 --replicas 2 --slo-ttft-ms 500 --slo-tpot-ms 50\n  $ tokenfleet simulate --trace ../shared/data/traces/mooncake/synthetic_trace.jsonl --model meta-llama/Llama-3.1-70B --accelerator h200-sxm --tp 4 --precision fp8 --replicas 4 --prefix-cache --router prefix-affinity\n  $ tokenfleet simulate --rate 20 --isl 2048 --osl 256 --model Qwen/Qwen3-32B --accelerator ascend-910c --engine mindie --replicas 4 --json',
+    '\nExamples:\n  $ tokenfleet simulate scenarios/simulate-mixed-fleet.yaml\n  $ tokenfleet simulate scenarios/simulate-disagg.yaml --report disagg.html\n  $ tokenfleet simulate --trace ../shared/data/traces/azure-2023/AzureLLMInferenceTrace_conv.csv --model meta-llama/Llama-3.1-8B --accelerator h20 --replicas 2 --slo-ttft-ms 500 --slo-tpot-ms 50\n  $ tokenfleet simulate --trace ../shared/data/traces/mooncake/synthetic_trace.jsonl --model meta-llama/Llama-3.1-70B --accelerator h200-sxm --tp 4 --precision fp8 --replicas 4 --prefix-cache --router prefix-affinity\n  $ tokenfleet simulate --rate 20 --isl 2048 --osl 256 --model Qwen/Qwen3-32B --accelerator ascend-910c --engine mindie --replicas 4 --json',
   )
   .action(async (scenario, opts) => (await import('./commands/simulate.js')).simulateCommand(scenario, opts));
 
@@ -154,8 +155,43 @@ program
   .option('--host <host>', 'listen on this address (default: the config, 127.0.0.1)')
   .option('--data-dir <dir>', 'where the SQLite ledger and tenants live (default: the config, .tokenfleet/data)')
   .option('--quiet', 'log warnings and errors only')
-  .addHelpText('after', '\nExample:\n  $ TOKENFLEET_ADMIN_TOKEN=secret tokenfleet serve --port 8080')
+  .option('--scenario <file>', "the dashboard's plan scenario, planned (all variants) in the background at start (default: scenarios/bytedance-2026.yaml)")
+  .option('--no-plan', 'do not plan the scenario at start (the dashboard can still start a plan)')
+  .option('--plan-cache <file>', 'configuration-search cache of the dashboard plans', '.tokenfleet/cache/plan-configs.json')
+  .option('--traces-dir <dir>', "request traces the dashboard's simulations replay", '../shared/data/traces')
+  .option('--demo-load <rps>', 'also send a gentle background load (Poisson, requests per second, 3 tenants load-1..3) so the dashboard moves at once; npm start uses 1', '0')
+  .addHelpText('after', '\nExamples:\n  $ TOKENFLEET_ADMIN_TOKEN=secret tokenfleet serve --port 8080\n  $ tokenfleet serve --scenario scenarios/plan-small.yaml')
   .action(async (opts) => (await import('./commands/serve.js')).serveCommand(opts));
+
+program
+  .command('load')
+  .description('open-loop load against a running gateway: Poisson arrivals or a ServeGen replay over several tenants; live line and summary')
+  .option('--url <url>', 'the gateway', 'http://127.0.0.1:8080')
+  .option('--rps <n>', 'mean arrival rate, requests per second (Poisson)')
+  .option('--duration <s>', 'stop sending after this many seconds (default: until Ctrl-C)')
+  .option('--tenants <k>', 'create (or reuse by name) tenants load-1..k with weights 1, 2, 4, ... and a key each (default 4; needs the admin token)')
+  .option('--admin-token <token>', 'admin bearer token (default: TOKENFLEET_ADMIN_TOKEN)')
+  .option('--key <key>', 'send with this API key instead of creating tenants (repeat for several)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+  .option('--models <a,b>', 'comma-separated models (default: all of GET /v1/models)')
+  .option('--stream-share <x>', 'share of streamed requests, 0 to 1', '0.5')
+  .option('--prompt-tokens <n>', 'median prompt length, tokens (lognormal)', '128')
+  .option('--output-tokens <n>', 'median max_tokens, tokens (lognormal)', '64')
+  .option('--length-sigma <s>', 'log-space standard deviation of both lengths (ShareGPT-like: 1; 0: fixed)', '1')
+  .option('--lengths <file.csv>', 'draw (prompt, output) pairs from a length-statistics CSV instead (e.g. sharegpt_8k_filtered_stats_llama2_tokenizer.csv)')
+  .option('--max-prompt-tokens <n>', 'cap of prompt lengths, tokens', '4096')
+  .option('--max-output-tokens <n>', 'cap of max_tokens, tokens', '2048')
+  .option('--seed <n>', 'random seed of the schedule', '1')
+  .option('--servegen <dir>', "replay a ServeGen profile's per-client rates instead of --rps, one tenant per client")
+  .option('--rate-scale <x>', 'multiply the ServeGen rates by x', '1')
+  .option('--servegen-start <s>', 'where in the profile day to start, seconds', '0')
+  .option('--max-clients <n>', 'only the n busiest ServeGen clients')
+  .option('--max-in-flight <n>', 'requests waiting at once before new ones are skipped', '10000')
+  .option('--json', 'print only the summary, as JSON')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  $ TOKENFLEET_ADMIN_TOKEN=secret tokenfleet load --rps 200 --duration 30 --tenants 3\n  $ tokenfleet load --rps 50 --key tf-... --models llama-3.1-8b --stream-share 1\n  $ tokenfleet load --servegen ../shared/data/traces/servegen-deepseek-r1 --rate-scale 0.5 --max-clients 8 --servegen-start 43200 --duration 60 --json',
+  )
+  .action(async (opts) => (await import('./commands/load.js')).loadCommand(opts));
 
 const adminOpts = (c: Command) =>
   c

@@ -1,6 +1,8 @@
 /**
- * @module The chart libraries (d3 and Observable Plot, UMD builds) as text, read
- * once from node_modules, so that a report can inline them and open offline.
+ * @module The chart code as text, read once, so that a report can inline it and
+ * open offline: the libraries (d3 and Observable Plot, UMD builds, from
+ * node_modules) and the project's plan charts (web/charts/plan-charts.js, the
+ * module the dashboard bundles).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -43,4 +45,27 @@ let cached: ChartLibraries | undefined;
 export function chartLibraries(): ChartLibraries {
   cached ??= { d3: umdBuild('d3', 'd3.min.js'), plot: umdBuild('@observablehq/plot', 'plot.umd.min.js') };
   return cached;
+}
+
+/**
+ * The plan charts module: web/charts/plan-charts.js, two levels up from this
+ * file both in src/plan/ (tests) and in dist/plan/ (the built CLI).
+ */
+const PLAN_CHARTS_FILE = new URL('../../web/charts/plan-charts.js', import.meta.url);
+
+let planCharts: string | undefined;
+
+/**
+ * The source of web/charts/plan-charts.js, an ES module without imports (its
+ * functions take Plot, d3 and document as options or read the page globals),
+ * ready to inline in a `<script type="module">`. Read on first use and cached.
+ */
+export function planChartsModule(): string {
+  if (planCharts === undefined) {
+    if (!existsSync(PLAN_CHARTS_FILE)) throw new Error(`cannot find the plan charts at ${PLAN_CHARTS_FILE.pathname}; the package is incomplete (reinstall tokenfleet)`);
+    const text = readFileSync(PLAN_CHARTS_FILE, 'utf8');
+    if (/<\/script/i.test(text) || /^\s*import\b/m.test(text)) throw new Error(`${PLAN_CHARTS_FILE.pathname} must not contain "</script" nor import anything: the report inlines it`);
+    planCharts = text;
+  }
+  return planCharts;
 }

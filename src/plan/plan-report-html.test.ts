@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chartLibraries } from './chart-assets.js';
-import { PLAN_CHARTS, PLAN_CHARTS_JS, toPlanChartData, type PlanChartData } from './plan-charts.js';
+import { chartLibraries, planChartsModule } from './chart-assets.js';
+import { PLAN_CHARTS, toPlanChartData, type PlanChartData } from './plan-charts.js';
 import type { ConfigCapacity, PlanInput } from './plan-input.js';
 import { bindingInWords, jsonForScript, renderPlanReport, type PlanReport } from './plan-report-html.js';
 import type { NoPlan, PlanFound } from './plan-result.js';
@@ -145,14 +145,14 @@ describe('bindingInWords', () => {
 });
 
 /** Runs the chart module against a Plot that records its calls, calling every accessor on every datum. */
-describe('PLAN_CHARTS_JS', () => {
+describe('the plan charts module (web/charts/plan-charts.js)', () => {
   type Call = { fn: string; args: unknown[] };
   const calls: Call[] = [];
   const Plot = new Proxy({}, { get: (_, fn: string) => (...args: unknown[]) => (calls.push({ fn, args }), { fn, args }) });
   const element = (tag: string) => ({ tag, children: [] as unknown[], attrs: {} as Record<string, string>, className: '', textContent: '', append(...xs: unknown[]) { this.children.push(...xs); }, setAttribute(k: string, v: string) { this.attrs[k] = v; } });
   const document = { createElement: element };
   const names = PLAN_CHARTS.map((c) => c.fn);
-  const charts = new Function(`${PLAN_CHARTS_JS.replace(/^export /gm, '')}\nreturn { ${names.join(', ')} };`)() as Record<string, (data: unknown, o: unknown) => unknown>;
+  const charts = new Function(`${planChartsModule().replace(/^export /gm, '')}\nreturn { ${names.join(', ')} };`)() as Record<string, (data: unknown, o: unknown) => unknown>;
   const data = toPlanChartData('s', report.base, report.variants, capacities);
   // The inlined UMD build, through its CommonJS branch (no global is set).
   const d3 = {} as { format: (spec: string) => (n: number) => string };

@@ -3,8 +3,8 @@
  * assumptions) for a capacity planner, with d3, Observable Plot, the chart
  * code and the data inlined so that it opens offline.
  */
-import { chartLibraries } from './chart-assets.js';
-import { PLAN_CHARTS, PLAN_CHARTS_JS, planTotals, purchaseRows, toPlanChartData, type PlanRun } from './plan-charts.js';
+import { chartLibraries, planChartsModule } from './chart-assets.js';
+import { PLAN_CHARTS, planTotals, purchaseRows, toPlanChartData, type PlanRun } from './plan-charts.js';
 import type { ConfigCapacity, PlanInput } from './plan-input.js';
 import type { BindingConstraint, PlanFound } from './plan-result.js';
 
@@ -244,7 +244,7 @@ ${inputSection(base.input, report.notes ?? [])}
 <script type="application/json" id="plan-data">${jsonForScript(data)}</script>
 <script>${libs.d3}</script>
 <script>${libs.plot}</script>
-<script type="module">${PLAN_CHARTS_JS}${BOOT_JS}</script>
+<script type="module">${planChartsModule()}${BOOT_JS}</script>
 </body>
 </html>
 `;

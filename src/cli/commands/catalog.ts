@@ -4,9 +4,9 @@ import { listEngines } from '../../core/catalogue/engines.js';
 import type { Fact } from '../../core/catalogue/fact.js';
 import { getAccelerator, listAccelerators } from '../../core/catalogue/find-accelerator.js';
 import { kvBytesPerToken, parameterBreakdown, weightBytes } from '../../core/catalogue/model-size.js';
-import type { ModelSpec } from '../../core/catalogue/model-spec.js';
 import { calibrationFor } from '../../core/perf/calibration.js';
-import { listBuiltinModels, loadModelConfigDir, resolveModel } from '../../config/model-registry.js';
+import { resolveModel } from '../../config/model-registry.js';
+import { listModelSummaries, modelSummary } from '../../config/model-summaries.js';
 import { fmtGB, fmtNum, formatTable } from '../format-table.js';
 
 const CONF_MARK: Record<string, string> = { datasheet: '', reported: '~', estimate: '≈', assumption: '?', unknown: '' };
@@ -91,37 +91,8 @@ export function showAcceleratorCommand(id: string, opts: { json?: boolean }): vo
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-function modelSummary(spec: ModelSpec): Record<string, unknown> {
-  const p = parameterBreakdown(spec);
-  const attention = spec.mla ? 'MLA' : spec.numKeyValueHeads === spec.numAttentionHeads ? 'MHA' : 'GQA';
-  const kinds = new Set(spec.layerAttention);
-  return {
-    id: spec.id,
-    modelType: spec.modelType,
-    attention: kinds.size > 1 ? `${attention} + ${[...kinds].filter((k) => k !== 'full').join('/')}` : attention,
-    moe: spec.moe ? `${spec.moe.numExperts}e top${spec.moe.topK}${spec.moe.numSharedExperts ? ` +${spec.moe.numSharedExperts}s` : ''}` : 'dense',
-    layers: spec.numLayers,
-    totalParams: p.totalParams,
-    activeParams: p.activeParams,
-    weightBytesBf16: weightBytes(spec, 'bf16'),
-    weightBytesFp8: weightBytes(spec, 'fp8'),
-    kvBytesPerTokenBf16: kvBytesPerToken(spec, 'bf16'),
-    declaredWeightPrecision: spec.declaredWeightPrecision ?? null,
-    parseNotes: spec.parseNotes,
-  };
-}
-
 export function listModelsCommand(opts: { json?: boolean; modelConfigs?: string }): void {
-  const entries = opts.modelConfigs ? [...loadModelConfigDir(opts.modelConfigs).entries()].map(([id, e]) => ({ id, file: e.file })) : listBuiltinModels();
-  const out: Record<string, unknown>[] = [];
-  const failures: string[] = [];
-  for (const e of entries) {
-    try {
-      out.push({ ...modelSummary(resolveModel(e.file).spec), id: e.id, file: e.file });
-    } catch (err) {
-      failures.push(`${e.id}: ${(err as Error).message}`);
-    }
-  }
+  const { models: out, failures } = listModelSummaries(opts.modelConfigs);
   if (opts.json) {
     process.stdout.write(JSON.stringify({ models: out, failures }, null, 2) + '\n');
     return;

@@ -7,6 +7,7 @@ import { loadPlanScenario, toPlanInputs } from '../../config/plan-scenario.js';
 import { searchAll } from '../../plan/config-search.js';
 import { loadSolver } from '../../plan/highs-solver.js';
 import type { AcceleratorOffer, ConfigCapacity, PlanInput } from '../../plan/plan-input.js';
+import { planJson, type SolvedPlan } from '../../plan/plan-json.js';
 import { renderPlanReport } from '../../plan/plan-report-html.js';
 import type { PlanResult } from '../../plan/plan-result.js';
 import { solvePlan } from '../../plan/solve-plan.js';
@@ -23,12 +24,7 @@ const schema = z.object({
   timeLimit: positiveInt,
 });
 
-interface Solved {
-  readonly name: string;
-  readonly description: string;
-  readonly input: PlanInput;
-  readonly result: PlanResult;
-}
+type Solved = SolvedPlan;
 
 export async function planCommand(file: string, raw: unknown): Promise<void> {
   const o = parseOptions(schema, raw);
@@ -72,31 +68,6 @@ export async function planCommand(file: string, raw: unknown): Promise<void> {
     return;
   }
   process.stdout.write(readable(scenario.name, base, variants, capacities, searchSeconds, cache.hits, total) + (o.report ? `\nreport written to ${o.report}\n` : ''));
-}
-
-function resultJson(r: PlanResult): Record<string, unknown> {
-  if (!r.found) return { status: r.status, explanation: r.explanation, solveSeconds: r.solveSeconds };
-  return {
-    status: r.status,
-    objective: r.objectiveUsd,
-    objectiveKind: r.objectiveKind,
-    servedMillionTokens: r.servedMillionTokens,
-    mipGap: r.mipGap,
-    solveSeconds: r.solveSeconds,
-    model: r.model,
-    periods: r.periods,
-    binding: r.binding,
-    allocations: r.allocations,
-  };
-}
-
-export function planJson(base: Solved, variants: readonly Solved[], configs: readonly ConfigCapacity[], stats: { searchSeconds: number; cacheHits: number }): Record<string, unknown> {
-  return {
-    ...resultJson(base.result),
-    configs,
-    configSearch: stats,
-    variants: variants.map((v) => ({ name: v.name, description: v.description, ...resultJson(v.result) })),
-  };
 }
 
 const totals = (r: PlanResult) =>

@@ -5,14 +5,18 @@ import { z } from 'zod';
 import { getAccelerator } from '../../core/catalogue/find-accelerator.js';
 import { getEngine } from '../../core/catalogue/engines.js';
 import { InvalidInputError } from '../../core/errors.js';
-import { resolve as resolvePath } from 'node:path';
+import { basename, resolve as resolvePath } from 'node:path';
 import { resolveModel } from '../../config/model-registry.js';
 import { loadSimulationScenario } from '../../config/simulation-scenario.js';
+import { chartTimelineIntervalMs } from '../../reports/simulation-chart-data.js';
+import { renderSimulationReport } from '../../reports/simulation-report-html.js';
+import { simulationReportScript } from '../../reports/simulation-report-script.js';
 import { loadServegenDir } from '../../sim/workload/servegen-files.js';
 import { servegenWorkload } from '../../sim/workload/servegen.js';
 import { gammaWorkload } from '../../sim/workload/synthetic.js';
 import type { ClusterConfig } from '../../sim/cluster/cluster-config.js';
 import { simulateCluster, type SimulationResult } from '../../sim/cluster/simulate-cluster.js';
+import { simulationJson } from '../../sim/cluster/simulation-json.js';
 import type { LatencySummary } from '../../sim/metrics/request-metrics.js';
 import { detectTraceFormat, readTrace } from '../../sim/workload/read-trace.js';
 import { poissonWorkload } from '../../sim/workload/synthetic.js';
@@ -54,6 +58,7 @@ const schema = z.object({
   timeline: z.string().optional(),
   timelineInterval: positive,
   requestsCsv: z.string().optional(),
+  report: z.string().optional(),
   modelConfigs: z.array(z.string()).optional(),
   json: z.boolean().optional(),
 });
@@ -81,6 +86,7 @@ const scenarioFlags = z.object({
   timeline: z.string().optional(),
   timelineInterval: positive,
   requestsCsv: z.string().optional(),
+  report: z.string().optional(),
   modelConfigs: z.array(z.string()).optional(),
 });
 
@@ -141,10 +147,10 @@ function simulateScenario(file: string, raw: unknown): void {
     prefixCache: sc.prefixCache,
     seed: sc.seed,
     ...(sc.slo ? { slo: sc.slo } : {}),
-    ...(o.timeline ? { timelineIntervalMs: o.timelineInterval * 1000 } : {}),
+    ...timelineOption(o, workload),
     keepRequests: o.requestsCsv !== undefined,
   };
-  run(config, workload, { ...o, source, skipped });
+  run(config, workload, { ...o, source, skipped, title: basename(file) });
 }
 
 export function simulateCommand(scenario: string | undefined, raw: unknown): void {
@@ -177,17 +183,29 @@ export function simulateCommand(scenario: string | undefined, raw: unknown): voi
     prefixCache: o.prefixCache ?? false,
     seed: o.seed,
     ...(o.sloTtftMs !== undefined || o.sloTpotMs !== undefined ? { slo: { ttftMs: o.sloTtftMs, tpotMs: o.sloTpotMs } } : {}),
-    ...(o.timeline ? { timelineIntervalMs: o.timelineInterval * 1000 } : {}),
+    ...timelineOption(o, workload),
     keepRequests: o.requestsCsv !== undefined,
   };
-  run(config, workload, { ...o, source: loaded.source, skipped: loaded.skipped });
+  run(config, workload, { ...o, source: loaded.source, skipped: loaded.skipped, title: `${spec.id} on ${accelerator.id}` });
+}
+
+/**
+ * The timeline the run records: at `--timeline-interval` when `--timeline`
+ * writes it, else for `--report` about 120 intervals over the arrivals.
+ */
+function timelineOption(o: { timeline?: string; timelineInterval: number; report?: string }, workload: Workload): { timelineIntervalMs?: number } {
+  if (o.timeline) return { timelineIntervalMs: o.timelineInterval * 1000 };
+  if (o.report) return { timelineIntervalMs: chartTimelineIntervalMs(workload) };
+  return {};
 }
 
 function run(
   config: ClusterConfig,
   workload: Workload,
-  o: { json?: boolean; timeline?: string; requestsCsv?: string; source: string; skipped: number },
+  o: { json?: boolean; timeline?: string; requestsCsv?: string; report?: string; source: string; skipped: number; title: string },
 ): void {
+  // Read before simulating, so that a missing build fails at once rather than after a long run.
+  const chartScript = o.report ? simulationReportScript() : undefined;
   const progress = startProgress('simulate', workload.count, !o.json && workload.count >= 100_000);
   let last = 0;
   const started = performance.now();
@@ -201,11 +219,15 @@ function run(
   const wallSeconds = (performance.now() - started) / 1000;
   if (o.timeline && result.timelineCsv !== undefined) writeOut(o.timeline, result.timelineCsv, '--timeline');
   if (o.requestsCsv && result.requestsCsv !== undefined) writeOut(o.requestsCsv, result.requestsCsv, '--requests');
+  if (o.report && chartScript !== undefined) {
+    const report = { title: o.title, workload: o.source, skippedRows: o.skipped, config, result, wallSeconds };
+    writeOut(o.report, renderSimulationReport(report, chartScript), '--report');
+  }
   if (o.json) {
     process.stdout.write(JSON.stringify(simulationJson(result, wallSeconds, o.skipped), null, 2) + '\n');
     return;
   }
-  process.stdout.write(readable(result, wallSeconds, o.source, o.skipped) + '\n');
+  process.stdout.write(readable(result, wallSeconds, o.source, o.skipped) + (o.report ? `\nreport       ${o.report}` : '') + '\n');
 }
 
 function writeOut(file: string, text: string, option: string): void {
@@ -214,34 +236,6 @@ function writeOut(file: string, text: string, option: string): void {
   } catch (e) {
     throw new InvalidInputError(`cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, `${option} ${file}`);
   }
-}
-
-export function simulationJson(r: SimulationResult, wallSeconds: number, skipped: number): Record<string, unknown> {
-  const s = r.summary;
-  return {
-    requests: s.requests,
-    completed: s.completed,
-    rejected: r.rejected,
-    skipped,
-    ttftMs: s.ttftMs,
-    tpotMs: s.tpotMs,
-    e2eMs: s.e2eMs,
-    queueMs: s.queueMs,
-    throughput: s.throughput,
-    sloAttainment: s.sloAttainment,
-    goodput: s.goodput,
-    prefixHitRate: s.prefixHitRate,
-    preemptions: s.preemptions,
-    costUsdPerMillionOutputTokens: r.cost.usdPerMillionOutputTokens,
-    costUsdPerMillionTotalTokens: r.cost.usdPerMillionTotalTokens,
-    costAssumptions: r.cost.assumptions,
-    pools: s.pools.map((p, i) => ({ ...p, ...r.pools[i] })),
-    tenants: s.tenants,
-    simulatedSeconds: r.simulatedSeconds,
-    steps: r.steps,
-    events: r.events,
-    wallSeconds,
-  };
 }
 
 function lat(l: LatencySummary, digits = 1): string {

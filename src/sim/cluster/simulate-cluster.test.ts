@@ -46,6 +46,15 @@ describe('simulateCluster', () => {
     expect(Math.max(...kvMax)).toBeLessThanOrEqual(1);
   });
 
+  it('hands out the latency sketches of every completed request, the ones the summary quotes', () => {
+    const r = simulateCluster(cluster({ pools: [pool(), pool({ name: 'h200', accelerator: h200, replicas: 1 })] }), load(20, 1000, 1000, 1));
+    expect(r.latencySketches.ttftMs.count).toBe(r.summary.completed);
+    expect(r.latencySketches.ttftMs.quantile(0.9)).toBe(r.summary.ttftMs.p90);
+    expect(r.latencySketches.ttftMs.mean).toBeCloseTo(r.summary.ttftMs.mean!, 9);
+    // Single-token outputs have no TPOT.
+    expect(r.latencySketches.tpotMs.count).toBe(0);
+  });
+
   it("obeys Little's law within 2%: requests in flight = throughput x mean latency", () => {
     const w = load(15, 4000);
     const r = simulateCluster(cluster({ timelineIntervalMs: 500 }), w);

@@ -15,6 +15,7 @@
 import { InvalidInputError } from '../../core/errors.js';
 import { kvTransferMs } from '../estimate-serving.js';
 import { costPerMillionTokens, type CostResult } from '../metrics/cost.js';
+import type { LogHistogram } from '../metrics/log-histogram.js';
 import { MetricsCollector, type CompletedRequest, type MetricsSummary } from '../metrics/request-metrics.js';
 import { Timeline } from '../metrics/timeline.js';
 import { MinHeap } from '../min-heap.js';
@@ -45,6 +46,12 @@ export interface SimulationResult {
   /** Prefix-cache blocks found and looked up, over all replicas. */
   readonly prefixCache: { readonly hitBlocks: number; readonly lookedUpBlocks: number };
   readonly pools: readonly { readonly name: string; readonly accelerator: string; readonly replicas: number; readonly acceleratorsPerReplica: number; readonly kvCapacityTokens: number }[];
+  /**
+   * TTFT and TPOT of every completed request as log-histogram sketches, ms
+   * (TPOT over requests with more than one output token): the distributions
+   * in bounded memory, for charts.
+   */
+  readonly latencySketches: { readonly ttftMs: LogHistogram; readonly tpotMs: LogHistogram };
   /** Per-interval CSV when a timeline was asked for. */
   readonly timelineCsv?: string;
   /** Per-request CSV when requests were kept. */
@@ -264,6 +271,7 @@ export function simulateCluster(config: ClusterConfig, workload: Workload, optio
     steps,
     events,
     cost,
+    latencySketches: metrics.latencySketches(),
     prefixCache: {
       hitBlocks: replicas.reduce((sum, r) => sum + (r.prefixCache?.hits ?? 0), 0),
       lookedUpBlocks: replicas.reduce((sum, r) => sum + (r.prefixCache?.lookups ?? 0), 0),

@@ -105,4 +105,23 @@ describe('LogHistogram', () => {
     expect(h.quantile(0.5)).toBeNaN();
     expect(h.mean).toBeNaN();
   });
+  it('lists its non-empty buckets in order, zeros first, each value inside its bucket and the edges at the exact min and max', () => {
+    const h = new LogHistogram();
+    const values = [0, 0, 3.02, 3.03, 50, 1000];
+    for (const v of values) h.add(v);
+    const b = h.buckets();
+    expect(b[0]).toEqual({ low: 0, high: 0, count: 2 });
+    expect(b.reduce((s, x) => s + x.count, 0)).toBe(values.length);
+    // 3.02 and 3.03 fall in one bucket (about 1% wide): (1.01005^110, 1.01005^111] = (3.004, 3.035].
+    expect(b.map((x) => x.count)).toEqual([2, 2, 1, 1]);
+    for (let i = 1; i < b.length; i++) {
+      expect(b[i]!.low).toBeLessThanOrEqual(b[i]!.high);
+      expect(b[i]!.low).toBeGreaterThanOrEqual(b[i - 1]!.high);
+    }
+    expect(b[1]!.low).toBeLessThanOrEqual(3.02);
+    expect(b[1]!.high).toBeGreaterThanOrEqual(3.03);
+    expect(b[1]!.high / b[1]!.low).toBeLessThan(1.011);
+    expect(b[3]!.high).toBe(1000);
+    expect(new LogHistogram().buckets()).toEqual([]);
+  });
 });

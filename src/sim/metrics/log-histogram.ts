@@ -17,6 +17,15 @@ export interface LogHistogramOptions {
   readonly maxValue?: number;
 }
 
+/** One non-empty bucket of a sketch: values between `low` and `high` (both 0 for the bucket of zeros). */
+export interface LogHistogramBucket {
+  /** Lower bound, in the unit of the values added. */
+  readonly low: number;
+  /** Upper bound, in the unit of the values added. */
+  readonly high: number;
+  readonly count: number;
+}
+
 const EMPTY = new Float64Array(0);
 /** Buckets allocated at the first positive value; the store then doubles as values spread. */
 const INITIAL_BUCKETS = 128;
@@ -126,6 +135,27 @@ export class LogHistogram {
       }
     }
     return this.hi; // only reachable through rounding of the cumulative sum
+  }
+
+  /**
+   * The non-empty buckets in increasing order (the zero bucket first), for
+   * drawing the distribution without keeping the values. A bucket spans
+   * (γ^(k-1), γ^k], clamped to the exact min and max so that the edge buckets
+   * never reach past the data (values outside [minValue, maxValue] share them).
+   */
+  buckets(): LogHistogramBucket[] {
+    const out: LogHistogramBucket[] = [];
+    if (this.zeroCount > 0) out.push({ low: 0, high: 0, count: this.zeroCount });
+    const counts = this.counts;
+    for (let i = 0; i < counts.length; i++) {
+      const count = counts[i]!;
+      if (count === 0) continue;
+      const key = this.offset + i;
+      const low = key === this.minKey ? 0 : Math.pow(this.gamma, key - 1);
+      const high = key === this.maxKey ? Number.POSITIVE_INFINITY : Math.pow(this.gamma, key);
+      out.push({ low: Math.max(low, this.lo), high: Math.min(high, this.hi), count });
+    }
+    return out;
   }
 
   /** Adds every value of `other` into this sketch; both must have the same options. */

@@ -141,4 +141,11 @@ describe('MetricsCollector', () => {
     expect(() => c.summary({ simulatedMs: 1, poolNames: [], tenantNames: ['t'] })).toThrow(/pool names/);
     expect(c.summary({ simulatedMs: 1, poolNames: ['p'], tenantNames: ['t'] }).completed).toBe(0);
   });
+  it('hands out the TTFT and TPOT sketches of all pools merged', () => {
+    const { ttftMs, tpotMs } = collect().latencySketches();
+    expect(ttftMs.count).toBe(4);
+    expect(ttftMs.sum).toBe(50 + 200 + 80 + 60);
+    expect(tpotMs.count).toBe(3); // r3 has a single output token
+    expect(tpotMs.max).toBe(44);
+  });
 });

@@ -277,6 +277,20 @@ export class MetricsCollector {
     };
   }
 
+  /**
+   * TTFT and TPOT sketches of all completed requests (the pools merged into
+   * fresh sketches), ms: the distributions without per-request memory.
+   */
+  latencySketches(): { readonly ttftMs: LogHistogram; readonly tpotMs: LogHistogram } {
+    const ttftMs = new LogHistogram();
+    const tpotMs = new LogHistogram();
+    for (const pool of this.pools) {
+      ttftMs.merge(pool.ttft);
+      tpotMs.merge(pool.tpot);
+    }
+    return { ttftMs, tpotMs };
+  }
+
   /** The kept requests as CSV (header `REQUESTS_CSV_HEADER`); throws unless built with `keepRequests`. */
   requestsCsv(poolNames?: readonly string[], tenantNames?: readonly string[]): string {
     return this.requireLog().toCsv(poolNames, tenantNames);
