@@ -10,9 +10,14 @@ import { duration, integer, tokensPerSecond } from '../format.js';
 import { subscribeLive } from '../live-feed.js';
 import type { View } from '../view.js';
 
-function backendBadge(b: LivePool['backends'][number]): HTMLElement {
+/** A backend's short name in its pool's row: `#0` for `<pool>-0`, else its id. */
+function backendLabel(pool: string, id: string): string {
+  return id.startsWith(`${pool}-`) ? `#${id.slice(pool.length + 1)}` : id;
+}
+
+function backendBadge(pool: string, b: LivePool['backends'][number]): HTMLElement {
   const state = b.healthy ? (b.circuit === 'closed' ? 'healthy' : `healthy, circuit ${b.circuit}`) : `unhealthy, circuit ${b.circuit}`;
-  return h('span', { class: `badge ${b.healthy && b.circuit === 'closed' ? 'ok' : b.healthy ? 'warn' : 'bad'}`, title: `${b.id}: ${state}; ${b.outstanding} requests in flight, ${integer(b.queuedPromptTokens)} prompt tokens queued` }, `#${b.id.split('/').pop() ?? b.id} ${state}, ${b.outstanding} in flight`);
+  return h('span', { class: `badge ${b.healthy && b.circuit === 'closed' ? 'ok' : b.healthy ? 'warn' : 'bad'}`, title: `${b.id}: ${state}; ${b.outstanding} requests in flight, ${integer(b.queuedPromptTokens)} prompt tokens queued` }, `${backendLabel(pool, b.id)} ${state}, ${b.outstanding} in flight`);
 }
 
 const latency = (p: { p50: number; p90: number } | null) => (p === null ? 'no requests' : `${duration(p.p50)} / ${duration(p.p90)}`);
@@ -35,7 +40,7 @@ function vendorSections(pools: readonly LivePool[]): HTMLElement[] {
         list.map((p) => [
           h('span', {}, h('strong', {}, p.pool), h('br'), p.model),
           h('span', {}, p.acceleratorName ?? p.accelerator ?? 'unknown hardware', h('br'), `${p.engine ?? '–'}, ${p.kind}`),
-          h('div', { class: 'backends' }, p.backends.map(backendBadge)),
+          h('div', { class: 'backends' }, p.backends.map((b) => backendBadge(p.pool, b))),
           tokensPerSecond(p.tokensPerSecond),
           integer(p.queueDepth),
           latency(p.ttftMs),
