@@ -300,6 +300,7 @@ describe('dashboard API: plan jobs', () => {
     const plan = (await get('/api/plan')).body as Json;
     expect(plan).toMatchObject({ state: 'done', jobId: null, scenarioName: 'plan-small', error: null });
     expect(plan.charts.scenario).toBe('plan-small');
+    expect(plan.scenarioYaml).toBe(readFileSync(SCENARIO, 'utf8'));
     expect(plan.charts.variants.map((v: { variant: string }) => v.variant)).toEqual(['base', 'h200-blocked']);
     expect(plan.summary.status).toBe('optimal');
     expect(plan.summary.configSearch.searchSeconds).toBeGreaterThanOrEqual(0);

@@ -22,6 +22,8 @@ export interface PlanView {
   /** The job computing the plan, while it runs. */
   readonly jobId: string | null;
   readonly scenarioName: string | null;
+  /** The current scenario as written (the one a re-plan without YAML plans), for editing. */
+  readonly scenarioYaml: string | null;
   /** When the plan shown was computed, Unix epoch ms. */
   readonly computedAtMs: number | null;
   /** The last plan computed (also while a new one runs, or after one failed). */
@@ -83,6 +85,7 @@ export class PlanStore {
       state,
       jobId: running?.id ?? null,
       scenarioName: this.last?.scenarioName ?? null,
+      scenarioYaml: this.scenario?.yaml ?? null,
       computedAtMs: this.last?.computedAtMs ?? null,
       charts: this.last?.charts ?? null,
       summary: this.last?.summary ?? null,
