@@ -5,7 +5,9 @@
  *
  * 1. throughput: requests/s closed-loop at CONCURRENCY connections, plain and
  *    streaming, direct to the mock, through tokenfleet (SQLite ledger,
- *    memory limits: metering on) and through Portkey;
+ *    memory limits: metering on) and through Portkey; and the CPU time the
+ *    server process spent per request (from /proc on Linux), which depends
+ *    much less than requests/s on what else the machine runs;
  * 2. latency at an open-loop OPEN_RPS (Poisson, half streamed): p50/p99 per
  *    target and the added latency (gateway minus direct);
  * 3. time to the first streamed byte on a model that sends its first token
@@ -15,9 +17,12 @@
  * The client runs in this process. On a shared machine the figures are
  * noisy: read them with `uptime`. Needs `npm run build` first.
  * Run: npm run bench:gateway [-- --seconds 5 --concurrency 64 --rps 1000]
+ * (`--only tokenfleet` skips Portkey; `--profile DIR` writes a CPU profile of
+ * the tokenfleet process into DIR, for `node --cpu-prof`'s usual viewers;
+ * `--cli FILE` runs another build's main.js, to compare two builds).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -35,6 +40,8 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     rps: { type: 'string', default: '1000' },
     only: { type: 'string' },
+    profile: { type: 'string' },
+    cli: { type: 'string', default: 'dist/cli/main.js' },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -97,6 +104,23 @@ interface Target {
   readonly name: string;
   readonly key: string;
   readonly target: CompletionTarget;
+  /** The server process behind the target (the mock itself for `direct`), whose CPU time is read. */
+  readonly pid: number | undefined;
+}
+
+/** USER_HZ: the unit of /proc/<pid>/stat times on every Linux architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) a process has used so far, ms; NaN where /proc is not there (not Linux). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces), 1-based from the state field 3: utime is 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 const PROMPT_TOKENS = 16;
@@ -109,12 +133,16 @@ function once(t: Target, model: number, stream: boolean): Promise<CompletionResu
 }
 
 /** Closed loop: CONCURRENCY workers, each sending as soon as its previous request ended. */
-async function closedLoop(t: Target, stream: boolean): Promise<{ rps: number; failed: number }> {
+async function closedLoop(t: Target, stream: boolean): Promise<{ rps: number; failed: number; cpuMsPerRequest: number }> {
   let ok = 0;
   let failed = 0;
   let counting = false;
+  let cpuAtStart = Number.NaN;
   const stopAt = now() + 1000 + SECONDS * 1000;
-  setTimeout(() => (counting = true), 1000); // warm-up second
+  setTimeout(() => {
+    counting = true;
+    cpuAtStart = cpuMs(t.pid);
+  }, 1000); // warm-up second
   const worker = async () => {
     while (now() < stopAt) {
       const r = await once(t, 0, stream);
@@ -124,7 +152,7 @@ async function closedLoop(t: Target, stream: boolean): Promise<{ rps: number; fa
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return { rps: ok / SECONDS, failed };
+  return { rps: ok / SECONDS, failed, cpuMsPerRequest: (cpuMs(t.pid) - cpuAtStart) / ok };
 }
 
 /** WARM_UP_REQUESTS requests, half streamed, CONCURRENCY at a time. */
@@ -216,6 +244,7 @@ const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 async function main(): Promise<void> {
   console.log(`gateway bench: ${CONCURRENCY} connections closed-loop for ${SECONDS} s; open loop ${OPEN_RPS} rps for ${SECONDS} s; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const mockPort = Number((await start('mock upstream', process.execPath, ['--import', 'tsx', 'test/mock-openai-upstream.ts', '0'], /listening on (\d+)/))[1]);
+  const mockPid = children.at(-1)?.pid;
 
   const dir = mkdtempSync(join(tmpdir(), 'tf-bench-'));
   const config = join(dir, 'gateway.yaml');
@@ -243,7 +272,8 @@ models:
           - { kind: openai, url: "http://127.0.0.1:${mockPort}/v1" }
 `,
   );
-  const tfUrl = (await start('tokenfleet', process.execPath, ['dist/cli/main.js', 'serve', '--config', config, '--quiet'], /listening on (http:\/\/\S+)/, { TOKENFLEET_ADMIN_TOKEN: ADMIN }))[1]!;
+  const tfUrl = (await start('tokenfleet', process.execPath, [...(args.profile !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : []), args.cli, 'serve', '--config', config, '--quiet'], /listening on (http:\/\/\S+)/, { TOKENFLEET_ADMIN_TOKEN: ADMIN }))[1]!;
+  const tfPid = children.at(-1)?.pid;
   const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
   const tenant = (await (await fetch(`${tfUrl}/admin/tenants`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'bench', rpm: 100_000_000, tpm: 10_000_000_000, budgetUsdPerMonth: 1_000_000_000 }) })).json()) as { id: string };
   const tfKey = ((await (await fetch(`${tfUrl}/admin/tenants/${tenant.id}/keys`, { method: 'POST', headers: admin })).json()) as { key: string }).key;
@@ -256,11 +286,12 @@ models:
 
   const agent = () => new Agent({ keepAlive: true, maxSockets: Math.max(CONCURRENCY, 2048), scheduling: 'lifo' });
   const targets: Target[] = [
-    { name: 'direct (mock)', key: 'unused', target: { agent: agent(), hostname: '127.0.0.1', port: mockPort, path: '/v1/chat/completions' } },
-    { name: 'tokenfleet', key: tfKey, target: { agent: agent(), hostname: '127.0.0.1', port: Number(new URL(tfUrl).port), path: '/v1/chat/completions' } },
+    { name: 'direct (mock)', key: 'unused', pid: mockPid, target: { agent: agent(), hostname: '127.0.0.1', port: mockPort, path: '/v1/chat/completions' } },
+    { name: 'tokenfleet', key: tfKey, pid: tfPid, target: { agent: agent(), hostname: '127.0.0.1', port: Number(new URL(tfUrl).port), path: '/v1/chat/completions' } },
     {
       name: 'portkey',
       key: 'unused',
+      pid: portkey.pid,
       target: {
         agent: agent(),
         hostname: '127.0.0.1',
@@ -279,18 +310,21 @@ models:
     await warmUp(t);
   }
 
-  console.log('\n1. closed loop, requests/s (higher is better)');
-  console.log(row(['target', 'plain rps', 'stream rps', 'failed']));
-  const tput = new Map<string, { plain: number; stream: number }>();
+  console.log('\n1. closed loop, requests/s (higher is better) and the server process\'s CPU time per request, ms (lower is better;');
+  console.log('   unlike requests/s it hardly depends on what else runs on the machine)');
+  console.log(row(['target', 'plain rps', 'stream rps', 'plain CPU ms', 'stream CPU ms', 'failed']));
+  const tput = new Map<string, { plain: number; stream: number; plainCpu: number; streamCpu: number }>();
   for (const t of targets) {
     const plain = await closedLoop(t, false);
     const stream = await closedLoop(t, true);
-    tput.set(t.name, { plain: plain.rps, stream: stream.rps });
-    console.log(row([t.name, f(plain.rps, 0), f(stream.rps, 0), plain.failed + stream.failed]));
+    tput.set(t.name, { plain: plain.rps, stream: stream.rps, plainCpu: plain.cpuMsPerRequest, streamCpu: stream.cpuMsPerRequest });
+    console.log(row([t.name, f(plain.rps, 0), f(stream.rps, 0), f(plain.cpuMsPerRequest, 3), f(stream.cpuMsPerRequest, 3), plain.failed + stream.failed]));
   }
   const tf = tput.get('tokenfleet');
   const pk = tput.get('portkey');
-  if (tf && pk) console.log(row(['tokenfleet / portkey', `${f(tf.plain / pk.plain, 2)}x`, `${f(tf.stream / pk.stream, 2)}x`, '']));
+  if (tf && pk) {
+    console.log(row(['tokenfleet / portkey', `${f(tf.plain / pk.plain, 2)}x`, `${f(tf.stream / pk.stream, 2)}x`, `${f(pk.plainCpu / tf.plainCpu, 2)}x less`, `${f(pk.streamCpu / tf.streamCpu, 2)}x less`, '']));
+  }
 
   console.log(`\n2. open loop at ${OPEN_RPS} rps (Poisson, half streamed), latency ms`);
   console.log(row(['target', 'sent', 'p50', 'p99', 'added p50', 'added p99', 'failed']));

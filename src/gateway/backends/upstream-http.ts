@@ -9,8 +9,9 @@
  * bench/gateway.bench.ts; node:http with a keep-alive agent does the same
  * exchange for a fraction of it.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 
 /** The connection pools of one upstream (one per scheme, created when first used). */
 export interface UpstreamAgents {
@@ -58,16 +59,67 @@ function abortError(): Error {
   return Object.assign(new Error('the request was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
+/** Text read ahead of the consumer before the response is paused (backpressure to the upstream), characters. */
+const READ_AHEAD_CHARS = 64 * 1024;
+
+function prematureClose(): Error {
+  return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+}
+
+/**
+ * The response as a pull reader over its 'data' events (lighter than the Readable's async iterator, which
+ * cost a generator step and two promises per chunk): chunks queue up to READ_AHEAD_CHARS, then the
+ * response is paused until the consumer catches up.
+ */
 function wrap(res: IncomingMessage): UpstreamResponse {
   res.setEncoding('utf8');
-  // Errors reach the reader through the iterator; this keeps an unread, destroyed response from throwing.
-  res.on('error', () => {});
-  const it = res[Symbol.asyncIterator]() as AsyncIterator<string>;
-  const status = res.statusCode ?? 0;
-  const read = async (): Promise<ReadResult> => {
-    const r = await it.next();
-    return r.done === true ? { done: true } : { done: false, value: r.value };
+  const queue: string[] = [];
+  let queuedChars = 0;
+  let ended = false;
+  let failure: Error | undefined;
+  let waiting: { readonly resolve: (r: ReadResult) => void; readonly reject: (e: Error) => void } | undefined;
+  const settle = (): void => {
+    const w = waiting;
+    if (w === undefined) return;
+    if (queue.length > 0) {
+      waiting = undefined;
+      const value = queue.shift()!;
+      queuedChars -= value.length;
+      w.resolve({ done: false, value });
+    } else if (failure !== undefined) {
+      waiting = undefined;
+      w.reject(failure);
+    } else if (ended) {
+      waiting = undefined;
+      w.resolve({ done: true });
+    }
   };
+  res.on('data', (chunk: string) => {
+    queue.push(chunk);
+    queuedChars += chunk.length;
+    if (queuedChars > READ_AHEAD_CHARS) res.pause();
+    settle();
+  });
+  res.once('end', () => {
+    ended = true;
+    settle();
+  });
+  // Errors reach the reader through read(); listening also keeps an unread, destroyed response from throwing.
+  res.on('error', (e) => {
+    failure ??= e;
+    settle();
+  });
+  res.once('close', () => {
+    if (!ended) failure ??= prematureClose();
+    settle();
+  });
+  const status = res.statusCode ?? 0;
+  const read = (): Promise<ReadResult> =>
+    new Promise((resolve, reject) => {
+      waiting = { resolve, reject };
+      settle();
+      if (res.isPaused() && queuedChars <= READ_AHEAD_CHARS) res.resume();
+    });
   return {
     status,
     statusText: res.statusMessage ?? '',
@@ -81,15 +133,35 @@ function wrap(res: IncomingMessage): UpstreamResponse {
   };
 }
 
+/** Where a URL points, as node:http's request options. */
+interface Target {
+  readonly https: boolean;
+  readonly options: RequestOptions;
+}
+
+/** Parsed URLs: an upstream asks for the same few URLs again and again. Bounded (cleared when full). */
+const targets = new Map<string, Target>();
+const MAX_TARGETS = 1024;
+
+function targetOf(url: string): Target {
+  let t = targets.get(url);
+  if (t === undefined) {
+    const u = new URL(url);
+    t = { https: u.protocol === 'https:', options: urlToHttpOptions(u) };
+    if (targets.size >= MAX_TARGETS) targets.clear();
+    targets.set(url, t);
+  }
+  return t;
+}
+
 /** Sends a request; resolves when the response headers arrive, rejects on a connection failure or an abort. */
 export function sendUpstreamRequest(url: string, init: UpstreamRequestInit, agents: UpstreamAgents): Promise<UpstreamResponse> {
-  const u = new URL(url);
-  const https = u.protocol === 'https:';
+  const target = targetOf(url);
   const headers = init.body === undefined ? init.headers : { ...init.headers, 'content-length': Buffer.byteLength(init.body) };
   const { signal } = init;
   if (signal.aborted) return Promise.reject(abortError());
   return new Promise((resolve, reject) => {
-    const options = { method: init.method, headers };
+    const options = { ...target.options, method: init.method, headers };
     // An abort before the headers rejects; after them it cuts the body, which the reader sees. Once the
     // body has ended the socket is back in the pool (maybe serving another request): the abort must not reach it.
     // Destroyed without an error object: what the caller sees is a reset, and it knows why from its signal.
@@ -100,7 +172,7 @@ export function sendUpstreamRequest(url: string, init: UpstreamRequestInit, agen
       res.once('close', detach);
       resolve(wrap(res));
     };
-    const req = https ? httpsRequest(u, { ...options, agent: agents.https() }, onResponse) : httpRequest(u, { ...options, agent: agents.http() }, onResponse);
+    const req = target.https ? httpsRequest({ ...options, agent: agents.https() }, onResponse) : httpRequest({ ...options, agent: agents.http() }, onResponse);
     signal.addEventListener('abort', onAbort, { once: true });
     req.once('close', detach);
     req.on('error', reject);

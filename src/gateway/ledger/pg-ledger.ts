@@ -2,15 +2,17 @@
  * @module The ledger in PostgreSQL, shared by several gateway instances:
  * awaited inserts through a connection pool, durable when `record` resolves.
  *
- * Durability: each `record` is one autocommitted INSERT, and every pooled
- * connection starts with `synchronous_commit = on` (whatever the server's
- * default, unless the connection string sets `options` itself), so the
- * promise resolves only after the commit is flushed to the server's WAL; a
- * gateway crash after that loses nothing, and a retry with the same
- * requestId is ignored by `ON CONFLICT DO NOTHING`.
+ * Durability: the records handed to `record` in one turn of the event loop
+ * go to the server as one autocommitted multi-row INSERT (group-commit.ts),
+ * and every pooled connection starts with `synchronous_commit = on` (whatever
+ * the server's default, unless the connection string sets `options` itself),
+ * so each promise resolves only after the commit that holds its record is
+ * flushed to the server's WAL; a gateway crash after that loses nothing,
+ * and a retry with the same requestId is ignored by `ON CONFLICT DO NOTHING`.
  */
 import pg from 'pg';
 import { InvalidInputError } from '../../core/errors.js';
+import { createGroupCommit, type GroupCommit } from './group-commit.js';
 import { checkLedgerRecord, checkTenantId, resolvePageLimit, resolveTimeRange } from './check-ledger-input.js';
 import type { Ledger, LedgerRecord, RequestsPage, RequestsQuery, UsageQuery, UsageReport, UsageTotals } from './ledger.js';
 import { decodeLedgerCursor, toRequestsPage } from './ledger-cursor.js';
@@ -94,9 +96,13 @@ async function migrate(pool: pg.Pool, schema: string): Promise<void> {
   }
 }
 
+/** The SQL array type of each of `ledgerColumns`, for the multi-row insert. */
+const COLUMN_ARRAY_TYPES = ['text', 'text', 'text', 'text', 'text', 'text', 'int4', 'int4', 'int4', 'float8', 'float8', 'float8', 'text', 'int8'] as const satisfies { readonly length: (typeof ledgerColumns)['length'] };
+
 class PgLedger implements Ledger {
   private readonly table: string;
   private readonly selectColumns: string;
+  private readonly commits: GroupCommit<LedgerRecord>;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -105,6 +111,7 @@ class PgLedger implements Ledger {
     this.table = `"${schema}".ledger_requests`;
     // bigint arrives as a string from pg; float8 is exact up to 2^53 and arrives as a number.
     this.selectColumns = ledgerColumns.map((c) => (c === 'created_at' ? 'created_at::float8 AS created_at' : c)).join(', ');
+    this.commits = createGroupCommit<LedgerRecord>((records) => this.insertAll(records));
   }
 
   /** Named statements are prepared once per connection; the name includes the schema since the text does. */
@@ -112,13 +119,26 @@ class PgLedger implements Ledger {
     return this.pool.query<R>({ name: `ledger-${name}-${this.schema}`, text, values });
   }
 
-  async record(r: LedgerRecord): Promise<void> {
+  record(r: LedgerRecord): Promise<void> {
     checkLedgerRecord(r);
+    return this.commits.add(r);
+  }
+
+  /** One INSERT of a batch (one array per column, whatever the batch size: one prepared statement); the first of two records with one id wins, as in sequence. */
+  private async insertAll(records: readonly LedgerRecord[]): Promise<void> {
+    const columns: unknown[][] = ledgerColumns.map(() => []);
+    const seen = new Set<string>();
+    for (const r of records) {
+      if (seen.has(r.requestId)) continue;
+      seen.add(r.requestId);
+      ledgerRowValues(r).forEach((v, i) => columns[i]!.push(v));
+    }
     await this.query(
-      'insert',
-      `INSERT INTO ${this.table} (${ledgerColumns.join(', ')}) VALUES (${ledgerColumns.map((_, i) => `$${i + 1}`).join(', ')})
+      'insert-many',
+      `INSERT INTO ${this.table} (${ledgerColumns.join(', ')})
+       SELECT * FROM unnest(${COLUMN_ARRAY_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
        ON CONFLICT (request_id) DO NOTHING`,
-      ledgerRowValues(r),
+      columns,
     );
   }
 
@@ -183,6 +203,7 @@ class PgLedger implements Ledger {
   }
 
   async close(): Promise<void> {
+    await this.commits.flush();
     if (!this.pool.ended) await this.pool.end();
   }
 }

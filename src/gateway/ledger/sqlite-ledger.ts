@@ -1,10 +1,13 @@
 /**
  * @module The ledger in a SQLite file (`<dataDir>/ledger.sqlite`, WAL mode),
- * for one gateway instance: synchronous inserts, durable when `record` returns.
+ * for one gateway instance: inserts by group commit, durable when `record`'s
+ * promise resolves.
  *
- * Durability: each `record` is its own transaction, committed before it
- * returns. In WAL mode a commit writes the transaction to the WAL file with
- * write(2) before returning, so it survives the gateway process being killed
+ * Durability: the records handed to `record` in one turn of the event loop
+ * are inserted in one transaction (group-commit.ts), and each `record`
+ * resolves only after that transaction has committed; the gateway awaits it
+ * before it answers. In WAL mode a commit writes the transaction to the WAL
+ * file with write(2) before returning, so it survives the gateway process being killed
  * (`kill -9`, OOM, a crash) under either `synchronous` setting. With
  * `synchronous: 'normal'` (the default) the WAL is fsynced at checkpoints only,
  * so an operating-system crash or power loss can lose the last commits (those
@@ -15,6 +18,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { TokenfleetError } from '../../core/errors.js';
+import { createGroupCommit, type GroupCommit } from './group-commit.js';
 import { checkLedgerRecord, checkTenantId, resolvePageLimit, resolveTimeRange } from './check-ledger-input.js';
 import type { Ledger, LedgerRecord, RequestsPage, RequestsQuery, UsageQuery, UsageReport, UsageTotals } from './ledger.js';
 import { decodeLedgerCursor, toRequestsPage } from './ledger-cursor.js';
@@ -88,6 +92,7 @@ class SqliteLedger implements Ledger {
   private readonly nextPage: Database.Statement<[string, number, string, number], LedgerRow>;
   private readonly spend: Database.Statement<[string, number, number], { cost_usd: number }>;
   private readonly totalsQuery: Database.Statement<[], TotalsRow>;
+  private readonly commits: GroupCommit<LedgerRecord>;
 
   constructor(private readonly db: Database.Database) {
     this.insert = db.prepare(
@@ -106,11 +111,16 @@ class SqliteLedger implements Ledger {
       'SELECT coalesce(sum(cost_usd), 0.0) AS cost_usd FROM ledger_requests WHERE tenant_id = ? AND created_at >= ? AND created_at < ?',
     );
     this.totalsQuery = db.prepare(`SELECT ${TOTALS_COLUMNS} FROM ledger_requests`);
+    // A record whose id is already stored, earlier in the same batch included, is skipped by ON CONFLICT.
+    const insertAll = db.transaction((records: readonly LedgerRecord[]) => {
+      for (const r of records) this.insert.run(ledgerRowValues(r));
+    });
+    this.commits = createGroupCommit<LedgerRecord>((records) => insertAll(records));
   }
 
-  record(r: LedgerRecord): void {
+  record(r: LedgerRecord): Promise<void> {
     checkLedgerRecord(r);
-    this.insert.run(ledgerRowValues(r));
+    return this.commits.add(r);
   }
 
   async usage(q: UsageQuery): Promise<UsageReport> {
@@ -144,6 +154,7 @@ class SqliteLedger implements Ledger {
   }
 
   async close(): Promise<void> {
+    await this.commits.flush();
     if (this.db.open) this.db.close();
   }
 }

@@ -4,8 +4,8 @@
  * plain response, and the server-sent event frames of a stream.
  *
  * A token frame is the same JSON every time but for the text, so its prefix
- * and suffix are built once per request and each token costs one
- * JSON.stringify of its text and one string concatenation.
+ * and suffix are built once per request (and only for a stream) and each
+ * token costs one JSON.stringify of its text and one string concatenation.
  */
 import type { BackendUsage } from '../backends/backend.js';
 import type { CompletionKind } from './completion-request.js';
@@ -49,19 +49,24 @@ export function errorFrame(error: unknown): string {
   return `data: ${JSON.stringify(error)}\n\n`;
 }
 
-/** The format of a response with id `id` for `model`, created at `createdSeconds` (Unix epoch seconds). */
+/** The format of a response with id `id` for `model`, created at `createdSeconds` (Unix epoch seconds). Stream frames are built on first use. */
 export function completionFormat(kind: CompletionKind, id: string, model: string, createdSeconds: number): CompletionFormat {
-  const head = { id, object: kind === 'chat' ? 'chat.completion.chunk' : 'text_completion', created: createdSeconds, model };
-  const frame = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
-  const headJson = JSON.stringify(head).slice(0, -1);
+  const object = kind === 'chat' ? 'chat.completion.chunk' : 'text_completion';
+  /** The head of every frame's JSON, without its closing brace. */
+  let head: string | undefined;
+  const headJson = () => (head ??= JSON.stringify({ id, object, created: createdSeconds, model }).slice(0, -1));
+  const frame = (rest: string) => `data: ${headJson()},${rest}}\n\n`;
+  const usageFrame = (usage: BackendUsage) => frame(`"choices":[],"usage":${JSON.stringify(openAiUsage(usage))}`);
+  let prefix: string | undefined;
   if (kind === 'chat') {
-    const prefix = `data: ${headJson},"choices":[{"index":0,"delta":{"content":`;
     const suffix = '},"logprobs":null,"finish_reason":null}]}\n\n';
     return {
-      startFrame: frame({ ...head, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }] }),
-      tokenFrame: (text) => prefix + JSON.stringify(text) + suffix,
-      finishFrame: (reason) => frame({ ...head, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: reason }] }),
-      usageFrame: (usage) => frame({ ...head, choices: [], usage: openAiUsage(usage) }),
+      get startFrame() {
+        return frame('"choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]');
+      },
+      tokenFrame: (text) => (prefix ??= `data: ${headJson()},"choices":[{"index":0,"delta":{"content":`) + JSON.stringify(text) + suffix,
+      finishFrame: (reason) => frame(`"choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":${JSON.stringify(reason)}}]`),
+      usageFrame,
       body: (text, reason, usage) => ({
         id,
         object: 'chat.completion',
@@ -72,13 +77,12 @@ export function completionFormat(kind: CompletionKind, id: string, model: string
       }),
     };
   }
-  const prefix = `data: ${headJson},"choices":[{"index":0,"text":`;
   const suffix = ',"logprobs":null,"finish_reason":null}]}\n\n';
   return {
     startFrame: '',
-    tokenFrame: (text) => prefix + JSON.stringify(text) + suffix,
-    finishFrame: (reason) => frame({ ...head, choices: [{ index: 0, text: '', logprobs: null, finish_reason: reason }] }),
-    usageFrame: (usage) => frame({ ...head, choices: [], usage: openAiUsage(usage) }),
+    tokenFrame: (text) => (prefix ??= `data: ${headJson()},"choices":[{"index":0,"text":`) + JSON.stringify(text) + suffix,
+    finishFrame: (reason) => frame(`"choices":[{"index":0,"text":"","logprobs":null,"finish_reason":${JSON.stringify(reason)}}]`),
+    usageFrame,
     body: (text, reason, usage) => ({
       id,
       object: 'text_completion',

@@ -44,6 +44,49 @@ describe('completion request bodies', () => {
     expect(paramOf(() => parseCompletionBody({ model: 'm', prompt: ['a', 'b'] }))).toBe('prompt');
   });
 
+  it('takes the same bodies, and names the same fields, on the hand-checked path as on the schema', () => {
+    const chat = (extra: object, message: object = { role: 'user', content: 'x' }) => () => parseChatCompletionBody({ model: 'm', messages: [message], ...extra });
+    expect(paramOf(chat({}, { role: 'user', content: 'x', name: null }))).toBe('messages[0].name');
+    expect(paramOf(chat({}, { role: 'robot', content: 'x' }))).toBe('messages[0].role');
+    expect(paramOf(() => parseChatCompletionBody({ model: 'm', messages: [{ role: 'user' }, 'x'] }))).toBe('messages[1]');
+    expect(paramOf(chat({ model: '' }))).toBe('model');
+    expect(paramOf(chat({ stream: 'yes' }))).toBe('stream');
+    expect(paramOf(chat({ stream_options: { include_usage: 1 } }))).toBe('stream_options.include_usage');
+    expect(paramOf(chat({ max_completion_tokens: 1.5 }))).toBe('max_completion_tokens');
+    expect(paramOf(chat({ max_tokens: -1 }))).toBe('max_tokens');
+    expect(paramOf(() => parseCompletionBody({ model: 'm', prompt: [1] }))).toBe('prompt');
+    expect(paramOf(() => parseCompletionBody({ model: 'm', prompt: 'x', n: 3 }))).toBe('n');
+    // What the hand check takes: no content, a name, nulls for the optional fields, unknown fields passed over.
+    const job = parseChatCompletionBody({
+      model: 'm',
+      messages: [{ role: 'assistant', name: 'bob', tool_calls: [] }, { role: 'user', content: 'hi' }],
+      stream: null,
+      stream_options: null,
+      max_tokens: null,
+      max_completion_tokens: 5,
+      n: 1,
+      temperature: 0,
+    });
+    expect(job).toEqual({
+      kind: 'chat',
+      model: 'm',
+      messages: [{ role: 'assistant', content: null, name: 'bob' }, { role: 'user', content: 'hi' }],
+      promptTokens: job.promptTokens,
+      maxOutputTokens: 5,
+      stream: false,
+      includeUsage: false,
+    });
+    expect(parseCompletionBody({ model: 'm', prompt: 'abc', stream: true, stream_options: { include_usage: true }, max_tokens: 3 })).toEqual({
+      kind: 'text',
+      model: 'm',
+      prompt: 'abc',
+      promptTokens: 1,
+      maxOutputTokens: 3,
+      stream: true,
+      includeUsage: true,
+    });
+  });
+
   it('normalises a completion body, with one prompt in an array accepted', () => {
     expect(parseCompletionBody({ model: 'm', prompt: ['abcdefghi'] })).toMatchObject({ kind: 'text', prompt: 'abcdefghi', promptTokens: 2, maxOutputTokens: 16 });
   });

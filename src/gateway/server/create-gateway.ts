@@ -75,6 +75,31 @@ export interface Gateway {
   readonly context: GatewayContext;
 }
 
+/** A route's view of a request; its query string is parsed when first read (the completion routes never do). */
+function routeCall(
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  params: RouteCall['params'],
+  url: string,
+  queryAt: number,
+  arrivalMs: number,
+  arrivalEpochMs: number,
+): RouteCall {
+  let query: URLSearchParams | undefined;
+  return {
+    req,
+    res,
+    requestId,
+    params,
+    get query() {
+      return (query ??= new URLSearchParams(queryAt < 0 ? '' : url.slice(queryAt + 1)));
+    },
+    arrivalMs,
+    arrivalEpochMs,
+  };
+}
+
 /** @throws InvalidInputError when a served model has no backend, or the router policy is unknown. */
 export function createGateway(opts: CreateGatewayOptions): Gateway {
   const { config, clock, log } = opts;
@@ -127,20 +152,10 @@ export function createGateway(opts: CreateGatewayOptions): Gateway {
     res.setHeader('x-request-id', requestId);
     try {
       if (matched instanceof RouteNotFoundError && opts.fallback !== undefined) {
-        const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-        if (await opts.fallback(ctx, { req, res, requestId, params: {}, query, arrivalMs, arrivalEpochMs })) return;
+        if (await opts.fallback(ctx, routeCall(req, res, requestId, {}, url, q, arrivalMs, arrivalEpochMs))) return;
       }
       if (matched instanceof Error) throw matched;
-      const call: RouteCall = {
-        req,
-        res,
-        requestId,
-        params: matched.params,
-        query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)),
-        arrivalMs,
-        arrivalEpochMs,
-      };
-      await matched.handler(ctx, call);
+      await matched.handler(ctx, routeCall(req, res, requestId, matched.params, url, q, arrivalMs, arrivalEpochMs));
     } catch (e) {
       sendErrorResponse(res, mapError(e, requestId, log));
     }

@@ -9,7 +9,11 @@
  *   MAX_RETRIES times; after the first token it ends the request. A 4xx from
  *   the backend is the request's fault: answered as 400, not retried.
  * - Streams: the SSE headers go out with the first token, so that a failure
- *   before it can still be retried or answered with a plain HTTP error.
+ *   before it can still be retried or answered with a plain HTTP error. The
+ *   frames of the tokens a backend hands over together (in one tick) go out
+ *   in one write all the same: node:http corks the socket at a response's
+ *   first write of a tick and uncorks it on the next tick, before any I/O, so
+ *   the first byte is never held back.
  * - Exactly one ledger record per request, written before the response ends
  *   (plain) or before `data: [DONE]` (stream), with what was delivered:
  *   output tokens are those sent to the client (all of them on success; for
