@@ -33,6 +33,7 @@ import { LogHistogram } from '../src/sim/metrics/log-histogram.js';
 import { completionBodies } from '../src/loadgen/completion-body.js';
 import { emptyPlannedRequest, poissonSchedule } from '../src/loadgen/load-schedule.js';
 import { sendCompletion, type CompletionResult, type CompletionTarget } from '../src/loadgen/send-completion.js';
+import { mockModelsYaml } from '../test/mock-openai-upstream.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -255,22 +256,7 @@ dataDir: ${JSON.stringify(join(dir, 'data'))}
 ledger: { kind: sqlite }
 limits: { kind: memory }
 router: least-outstanding
-models:
-  - id: mock
-    model: meta-llama/Llama-3.1-8B
-    pricing: { inputUsdPerMillion: 0.05, outputUsdPerMillion: 0.08 }
-    pools:
-      - name: mock-pool
-        backends:
-          - { kind: openai, url: "http://127.0.0.1:${mockPort}/v1" }
-  - id: mock-slow
-    model: meta-llama/Llama-3.1-8B
-    pricing: { inputUsdPerMillion: 0.05, outputUsdPerMillion: 0.08 }
-    pools:
-      - name: mock-slow-pool
-        backends:
-          - { kind: openai, url: "http://127.0.0.1:${mockPort}/v1" }
-`,
+${mockModelsYaml(mockPort, ['mock', 'mock-slow'])}`,
   );
   const tfUrl = (await start('tokenfleet', process.execPath, [...(args.profile !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : []), args.cli, 'serve', '--config', config, '--quiet'], /listening on (http:\/\/\S+)/, { TOKENFLEET_ADMIN_TOKEN: ADMIN }))[1]!;
   const tfPid = children.at(-1)?.pid;

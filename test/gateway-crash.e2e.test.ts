@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLoad } from '../src/loadgen/start-load.js';
 import type { CompletionResult } from '../src/loadgen/send-completion.js';
-import { startMockUpstream, type MockUpstream } from './mock-openai-upstream.js';
+import { mockModelsYaml, startMockUpstream, type MockUpstream } from './mock-openai-upstream.js';
 import { admin, startServe, type ServeProcess } from './spawn-serve.js';
 
 const ADMIN = 'crash-test-admin';
@@ -41,15 +41,7 @@ describe('gateway killed with SIGKILL under load', () => {
       `ledger: { kind: sqlite }
 limits: { kind: memory }
 router: least-outstanding
-models:
-  - id: mock
-    model: meta-llama/Llama-3.1-8B
-    pricing: { inputUsdPerMillion: 0.05, outputUsdPerMillion: 0.08 }
-    pools:
-      - name: mock-pool
-        backends:
-          - { kind: openai, url: "http://127.0.0.1:${mock.port}/v1" }
-`,
+${mockModelsYaml(mock.port)}`,
     );
     const dataDir = join(dir, 'data');
     const first = await startServe(config, ADMIN, dataDir);

@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_PG_URL, testPgReachable } from '../src/gateway/ledger/pg-test-database.js';
-import { startMockUpstream, type MockUpstream } from './mock-openai-upstream.js';
+import { mockModelsYaml, startMockUpstream, type MockUpstream } from './mock-openai-upstream.js';
 import { admin, startServe, type ServeProcess } from './spawn-serve.js';
 
 const ADMIN = 'two-instances-admin';
@@ -92,15 +92,7 @@ describe('two gateway instances sharing PostgreSQL and Redis', () => {
       `ledger: { kind: postgres, url: ${JSON.stringify(dbUrl)} }
 limits: { kind: redis, url: ${REDIS_URL} }
 router: least-outstanding
-models:
-  - id: mock
-    model: meta-llama/Llama-3.1-8B
-    pricing: { inputUsdPerMillion: 0.05, outputUsdPerMillion: 0.08 }
-    pools:
-      - name: mock-pool
-        backends:
-          - { kind: openai, url: "http://127.0.0.1:${mock.port}/v1" }
-`,
+${mockModelsYaml(mock.port)}`,
     );
     // Both start together on the fresh database (their migrations take an advisory lock).
     const [a, b] = await Promise.all([startServe(config, ADMIN, join(dir, 'a')), startServe(config, ADMIN, join(dir, 'b'))]);

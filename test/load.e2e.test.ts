@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadSummary } from '../src/loadgen/load-stats.js';
-import { startMockUpstream, type MockUpstream } from './mock-openai-upstream.js';
+import { mockModelsYaml, startMockUpstream, type MockUpstream } from './mock-openai-upstream.js';
 import { admin, CLI, ROOT, startServe, type ServeProcess } from './spawn-serve.js';
 
 const ADMIN = 'load-test-admin';
@@ -28,22 +28,7 @@ beforeAll(async () => {
   const config = join(dir, 'gateway.yaml');
   writeFileSync(
     config,
-    `models:
-  - id: mock
-    model: meta-llama/Llama-3.1-8B
-    pricing: { inputUsdPerMillion: 0.05, outputUsdPerMillion: 0.08 }
-    pools:
-      - name: mock-pool
-        backends:
-          - { kind: openai, url: "http://127.0.0.1:${mock.port}/v1" }
-  - id: mock-b
-    model: meta-llama/Llama-3.1-8B
-    pricing: { inputUsdPerMillion: 0.05, outputUsdPerMillion: 0.08 }
-    pools:
-      - name: mock-b-pool
-        backends:
-          - { kind: openai, url: "http://127.0.0.1:${mock.port}/v1" }
-`,
+    mockModelsYaml(mock.port, ['mock', 'mock-b']),
   );
   serve = await startServe(config, ADMIN, join(dir, 'data'));
 });

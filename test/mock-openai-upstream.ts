@@ -112,3 +112,25 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   const mock = await startMockUpstream(Number(process.argv[2] ?? 0));
   process.stdout.write(`mock upstream listening on ${mock.port}\n`);
 }
+
+/**
+ * The `models:` section of a gateway.yaml serving each of `ids` from one pool
+ * `<id>-pool` whose only backend is the mock upstream on `port`.
+ */
+export function mockModelsYaml(port: number, ids: readonly string[] = ['mock']): string {
+  return (
+    'models:\n' +
+    ids
+      .map(
+        (id) => `  - id: ${id}
+    model: meta-llama/Llama-3.1-8B
+    pricing: { inputUsdPerMillion: 0.05, outputUsdPerMillion: 0.08 }
+    pools:
+      - name: ${id}-pool
+        backends:
+          - { kind: openai, url: "http://127.0.0.1:${port}/v1" }
+`,
+      )
+      .join('')
+  );
+}

@@ -18,6 +18,7 @@ import type { GatewayContext, RouteCall } from './gateway-context.js';
 import { AuthenticationError, GatewayHttpError, ModelNotAllowedError, ModelNotFoundError, RateLimitError, ShuttingDownError } from './gateway-errors.js';
 import { worstCaseCostUsd } from './model-pricing.js';
 import { readJsonBody } from './read-json-body.js';
+import { recordUnserved } from './record-unserved.js';
 import { runCompletion } from './run-completion.js';
 import { waitForSlot } from './wait-for-slot.js';
 
@@ -42,25 +43,7 @@ export async function serveCompletion(ctx: GatewayContext, call: RouteCall, pars
     };
     const reservation = await ctx.limiter.reserve(tenant, estimate, call.arrivalEpochMs);
     if (!reservation.ok) {
-      try {
-        await ctx.ledger.record({
-          requestId: call.requestId,
-          tenantId: tenant.id,
-          keyId: auth.keyId,
-          model: job.model,
-          pool: '',
-          backend: '',
-          inputTokens: job.promptTokens,
-          outputTokens: 0,
-          cachedTokens: 0,
-          costUsd: 0,
-          latencyMs: Math.max(0, ctx.clock.now() - call.arrivalMs),
-          status: 'rejected',
-          createdAtMs: call.arrivalEpochMs,
-        });
-      } catch (e) {
-        ctx.log.error('ledger: could not record a rejected request', { requestId: call.requestId, error: (e as Error).message });
-      }
+      await recordUnserved(ctx, call, job, auth, 'rejected');
       ctx.metrics.recordRequest({ model: job.model, tenant: tenant.id, status: 429 });
       ctx.stats.recordRejection(tenant.id, reservation.reason, call.arrivalEpochMs);
       throw new RateLimitError(reservation.reason, reservation.message, reservation.retryAfterSeconds);

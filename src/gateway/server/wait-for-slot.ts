@@ -22,6 +22,7 @@ import type { CompletionJob } from './completion-request.js';
 import type { GatewayContext, RouteCall, ServedModel } from './gateway-context.js';
 import { QueueFullError, QueueTimeoutError, ShuttingDownError, type GatewayHttpError } from './gateway-errors.js';
 import { mapError } from './map-error.js';
+import { recordUnserved } from './record-unserved.js';
 import { sendErrorResponse } from './send-json.js';
 
 /** The status reported in metrics for a request whose client went away (nginx's convention, as in run-completion.ts). */
@@ -95,25 +96,7 @@ async function refuse(ctx: GatewayContext, call: RouteCall, w: WaitingCompletion
   const { res, requestId } = call;
   const error = errorOf(ctx, job.model, why);
   const status: LedgerStatus = error === undefined ? 'client-disconnected' : 'rejected';
-  try {
-    await ctx.ledger.record({
-      requestId,
-      tenantId: auth.tenant.id,
-      keyId: auth.keyId,
-      model: job.model,
-      pool: '',
-      backend: '',
-      inputTokens: job.promptTokens,
-      outputTokens: 0,
-      cachedTokens: 0,
-      costUsd: 0,
-      latencyMs: Math.max(0, ctx.clock.now() - call.arrivalMs),
-      status,
-      createdAtMs: call.arrivalEpochMs,
-    });
-  } catch (e) {
-    ctx.log.error('ledger: could not record a request refused while queued', { requestId, status, error: (e as Error).message });
-  }
+  await recordUnserved(ctx, call, job, auth, status);
   try {
     await ctx.limiter.settle(w.reservation, { inputTokens: 0, outputTokens: 0, costUsd: 0 }, ctx.clock.epochMs());
   } catch (e) {
