@@ -26,6 +26,9 @@ export interface FitResult {
   readonly evaluations: number;
 }
 
+/** Most consecutive steps one key takes in one direction within a sweep. */
+const MAX_STEPS_PER_KEY = 4;
+
 function huber(x: number, k = 0.3): number {
   const a = Math.abs(x);
   return a <= k ? 0.5 * x * x : k * (a - 0.5 * k);
@@ -67,15 +70,22 @@ export function fitEfficiencies(rows: readonly SiliconRow[], resolve: ModelResol
     let improved = false;
     for (const key of EFFICIENCY_KEYS) {
       for (const dir of [1, -1]) {
-        const base = best[key] === 0 ? 0.01 : best[key];
-        const candidate = { ...best, [key]: clamp(key, base * Math.exp(dir * step)) };
-        if (candidate[key] === best[key]) continue;
-        const loss = lossOf(sample, resolve, candidate);
-        evaluations++;
-        opts.onEvaluation?.(loss);
-        if (loss < bestLoss - 1e-6) {
+        // Keep stepping while the loss falls (a line search along the key), so a factor far from the
+        // prior gets there within the sweeps instead of moving one step per sweep.
+        let moved = false;
+        for (let k = 0; k < MAX_STEPS_PER_KEY; k++) {
+          const base = best[key] === 0 ? 0.01 : best[key];
+          const candidate = { ...best, [key]: clamp(key, base * Math.exp(dir * step)) };
+          if (candidate[key] === best[key]) break;
+          const loss = lossOf(sample, resolve, candidate);
+          evaluations++;
+          opts.onEvaluation?.(loss);
+          if (!(loss < bestLoss - 1e-6)) break;
           best = candidate;
           bestLoss = loss;
+          moved = true;
+        }
+        if (moved) {
           improved = true;
           break;
         }

@@ -104,7 +104,7 @@ export function predictRow(row: SiliconRow, resolve: ModelResolver, opts: { effi
     };
     const est =
       row.mode === 'agg'
-        ? estimateServing({ ...common, parallel: fitLayout(rowParallel(row, ''), resolved.spec) })
+        ? estimateServing({ ...common, parallel: fitLayout(rowParallel(row, '', { scaleUpDomain: accelerator.scaleUp.domainSize.value ?? undefined }), resolved.spec) })
         : estimateServing({
             ...common,
             disagg: {

@@ -134,9 +134,14 @@ function isSquareOf(n: number, root: number): boolean {
 /**
  * The real parallel layout of one side of a row. Some rows hold the square of
  * the real GPU count in the parallel sizes; the row id (`..._tp4_ep4_...`)
- * gives the real one.
+ * gives the real one. Rows whose id carries no layout (`..._cfg201`) are taken
+ * as squared when their GPU count is a square s*s larger than one scale-up
+ * domain (`scaleUpDomain`, e.g. 8 GPUs of an HGX node) while `moe_ep_size` is s:
+ * the encoding of the squared rows the id confirms (`tp_size` 64,
+ * `moe_tp_size` 8, `moe_ep_size` 8 for TP8 EP8 on one 8-GPU node), never a
+ * single aggregated replica spread over 64 GPUs of 8-GPU nodes.
  */
-export function rowParallel(row: SiliconRow, prefix: '' | 'prefill_' | 'decode_'): ParallelConfig & { squared: boolean } {
+export function rowParallel(row: SiliconRow, prefix: '' | 'prefill_' | 'decode_', opts: { scaleUpDomain?: number } = {}): ParallelConfig & { squared: boolean } {
   let tp = intField(row, `${prefix}tp_size`);
   const pp = intField(row, `${prefix}pp_size`);
   let dp = intField(row, `${prefix}attention_dp_size`);
@@ -147,11 +152,14 @@ export function rowParallel(row: SiliconRow, prefix: '' | 'prefill_' | 'decode_'
     const idTp = /_tp(\d+)(?:_|$)/.exec(row.id);
     const idEp = /_ep(\d+)(?:_|$)/.exec(row.id);
     const realGpus = idTp ? Number(idTp[1]) : undefined;
-    if (realGpus !== undefined && isSquareOf(tp * dp, realGpus)) {
+    const root = Math.round(Math.sqrt(tp * dp));
+    const squaredWithoutId =
+      realGpus === undefined && opts.scaleUpDomain !== undefined && tp * dp > opts.scaleUpDomain && isSquareOf(tp * dp, root) && ep === root;
+    if ((realGpus !== undefined && isSquareOf(tp * dp, realGpus)) || squaredWithoutId) {
       squared = true;
       if (tp > 1) tp = Math.round(Math.sqrt(tp));
       if (dp > 1) dp = Math.round(Math.sqrt(dp));
-      ep = idEp ? Number(idEp[1]) : Math.round(Math.sqrt(ep));
+      ep = idEp ? Number(idEp[1]) : squaredWithoutId ? ep : Math.round(Math.sqrt(ep));
       moeTp = Math.max(1, Math.round((tp * dp) / ep));
     }
   }

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { parseSiliconCsv, rowParallel } from './silicon-row.js';
+
+const header = 'id,backend,model_path,system,mode,isl,osl,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size';
+function row(id: string, layout: string) {
+  return parseSiliconCsv(`${header}\n${id},sglang,deepseek-ai/DeepSeek-V3,b200_sxm,agg,1024,1024,16,${layout}\n`, 'rows.csv')[0]!;
+}
+
+describe('rowParallel: the real layout behind the sizes a row records', () => {
+  it('takes the real GPU count from the id when the sizes hold its square', () => {
+    const p = rowParallel(row('dsr1_b200_fp8_agg_c16_tp8_ep8_3', '64,1,1,8,8'), '');
+    expect(p).toMatchObject({ tp: 8, dp: 1, ep: 8, moeTp: 1, squared: true });
+  });
+
+  it('without a layout in the id, reads a square larger than one scale-up domain with moe_ep_size = its root as squared', () => {
+    expect(rowParallel(row('dsr1_b200_sglang_fp4_agg_c16_cfg201', '64,1,1,8,8'), '', { scaleUpDomain: 8 })).toMatchObject({ tp: 8, dp: 1, ep: 8, moeTp: 1, squared: true });
+    expect(rowParallel(row('dsr1_b200_sglang_fp4_agg_c16_cfg202', '1,1,16,4,4'), '', { scaleUpDomain: 8 })).toMatchObject({ tp: 1, dp: 4, ep: 4, moeTp: 1, squared: true });
+  });
+
+  it('keeps sizes that fit one scale-up domain, or whose expert parallelism is not the root, as recorded', () => {
+    // TP4 with MoE TP2 x EP2 is a real layout on 4 GPUs of one node.
+    expect(rowParallel(row('qwen3_5_b300_sglang_fp4_agg_c4_cfg736', '4,1,1,2,2'), '', { scaleUpDomain: 8 })).toMatchObject({ tp: 4, ep: 2, moeTp: 2, squared: false });
+    // 36 GPUs of a 72-GPU NVLink domain, experts tensor-parallel.
+    expect(rowParallel(row('dsr1_gb200_trtllm_fp4_agg_c8_cfg9', '36,1,1,36,1'), '', { scaleUpDomain: 72 })).toMatchObject({ tp: 36, ep: 1, squared: false });
+    // Without the domain nothing is guessed.
+    expect(rowParallel(row('dsr1_b200_sglang_fp4_agg_c16_cfg201', '64,1,1,8,8'), '')).toMatchObject({ tp: 64, squared: false });
+  });
+});
