@@ -42,10 +42,16 @@ function summaryCards(plan: PlanState, charts: PlanChartData, summary: PlanSumma
   return h('dl', { class: 'cards' }, items.map(([k, v, attrs]) => h('div', {}, h('dt', {}, k), h('dd', attrs ?? {}, v))));
 }
 
+/** Past this many rows the binding constraints scroll in their own box. */
+const BINDING_ROWS_INLINE = 12;
+
 function bindingTable(summary: PlanSummary | null | undefined): HTMLElement {
   const rows = (summary?.binding ?? []).map((b) => [b.constraint, b.kind, b.period ?? 'whole horizon', `${compact(b.shadowPrice)} ${b.unit.split(' per ')[0] ?? ''}`, `per ${b.unit.split(' per ')[1] ?? 'unit'}`]);
   if (rows.length === 0) return h('p', { class: 'empty' }, 'No constraint binds: none has a non-zero shadow price.');
-  return table('Binding constraints: what loosening each by one unit is worth (shadow price)', ['Constraint', 'Kind', 'Quarter', 'Worth', 'Per'], rows, [3]);
+  // A large scenario binds hundreds of rows (capacity per site, chip and quarter): scroll them in a box of their own.
+  const many = rows.length > BINDING_ROWS_INLINE;
+  const caption = `Binding constraints: what loosening each by one unit is worth (shadow price)${many ? `; ${rows.length} rows, scroll the table` : ''}`;
+  return table(caption, ['Constraint', 'Kind', 'Quarter', 'Worth', 'Per'], rows, [3], many);
 }
 
 function variantsTable(charts: PlanChartData, summary: PlanSummary | null | undefined): HTMLElement {
