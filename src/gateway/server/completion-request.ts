@@ -128,26 +128,7 @@ function streamFlags(b: { stream?: boolean | null; stream_options?: { include_us
   return { stream, includeUsage: stream && b.stream_options?.include_usage === true };
 }
 
-/** A chat completion body as a job. @throws InvalidRequestError */
-export function parseChatCompletionBody(body: unknown): CompletionJob {
-  if (isObject(body) && hasCommonFields(body) && isMaxTokens(body.max_completion_tokens)) {
-    const messages = simpleMessages(body.messages);
-    if (messages !== undefined) {
-      const b = body as z.infer<typeof chatBody>;
-      return {
-        kind: 'chat',
-        model: b.model,
-        messages,
-        promptTokens: countChatPromptTokens(messages),
-        maxOutputTokens: b.max_completion_tokens ?? b.max_tokens ?? DEFAULT_CHAT_MAX_TOKENS,
-        ...streamFlags(b),
-      };
-    }
-  }
-  const r = chatBody.safeParse(body);
-  if (!r.success) throw invalid(r.error);
-  const b = r.data;
-  const messages = b.messages.map((m): ChatMessage => ({ role: m.role, content: m.content ?? null, ...(m.name !== undefined && { name: m.name }) }));
+function chatJob(b: z.infer<typeof chatBody>, messages: readonly ChatMessage[]): CompletionJob {
   return {
     kind: 'chat',
     model: b.model,
@@ -156,6 +137,18 @@ export function parseChatCompletionBody(body: unknown): CompletionJob {
     maxOutputTokens: b.max_completion_tokens ?? b.max_tokens ?? DEFAULT_CHAT_MAX_TOKENS,
     ...streamFlags(b),
   };
+}
+
+/** A chat completion body as a job. @throws InvalidRequestError */
+export function parseChatCompletionBody(body: unknown): CompletionJob {
+  // Fast path: the common well-formed body, checked by hand; anything else goes through zod for its error message.
+  if (isObject(body) && hasCommonFields(body) && isMaxTokens(body.max_completion_tokens)) {
+    const messages = simpleMessages(body.messages);
+    if (messages !== undefined) return chatJob(body as z.infer<typeof chatBody>, messages);
+  }
+  const r = chatBody.safeParse(body);
+  if (!r.success) throw invalid(r.error);
+  return chatJob(r.data, r.data.messages.map((m): ChatMessage => ({ role: m.role, content: m.content ?? null, ...(m.name !== undefined && { name: m.name }) })));
 }
 
 /** A completion body as a job. @throws InvalidRequestError */
