@@ -102,3 +102,51 @@ describe('batching policies', () => {
     expect(r.finishMs).toBe(40);
   });
 });
+
+describe('cancel', () => {
+  it('takes out a queued, a prefilling and a decoding request, freeing their slots and KV; the rest still completes', () => {
+    const s = new ReplicaScheduler({ ...base, maxBatchedTokens: 256, maxRunningSequences: 2 });
+    const decoding = newRequest(0, 100, 50, 0);
+    const prefilling = newRequest(1, 1000, 50, 0);
+    const queued = newRequest(2, 300, 5, 0);
+    const kept = newRequest(3, 200, 5, 0);
+    for (const r of [decoding, prefilling, queued, kept]) s.enqueue(r);
+    let now = 0;
+    const step = () => {
+      expect(s.plan(now)).toBe(true);
+      now += 10;
+      return s.commit(now);
+    };
+    step(); // request 0 prefilled (100 tokens), request 1 started (156 of 1000)
+    expect(decoding.status).toBe('decoding');
+    expect(prefilling.status).toBe('prefilling');
+    expect(queued.status).toBe('waiting');
+    const pendingBefore = s.pendingPrefillTokens;
+    expect(s.cancel(queued)).toBe(true);
+    expect(s.pendingPrefillTokens).toBe(pendingBefore - 300);
+    expect(s.waitingCount).toBe(1);
+    expect(s.cancel(prefilling)).toBe(true);
+    expect(s.pendingPrefillTokens).toBe(200); // only `kept` is left to prefill
+    expect(s.cancel(decoding)).toBe(true);
+    expect(s.kvUsed).toBe(0);
+    expect(s.runningCount).toBe(0);
+    expect(s.outstanding).toBe(1);
+    expect(s.cancel(decoding)).toBe(false); // twice is a no-op
+    const finished: ScheduledRequest[] = [];
+    while (s.plan(now)) {
+      now += 10;
+      finished.push(...s.commit(now));
+    }
+    expect(finished.map((r) => r.id)).toEqual([3]);
+    expect(s.outstanding).toBe(0);
+    expect(s.kvUsed).toBe(0);
+    expect(s.pendingPrefillTokens).toBe(0);
+  });
+
+  it('does nothing to a finished request', () => {
+    const { finished, s } = drain(base, [newRequest(0, 10, 2, 0)]);
+    expect(s.cancel(finished[0]!)).toBe(false);
+    expect(s.outstanding).toBe(0);
+  });
+});
+

@@ -139,6 +139,46 @@ export class ReplicaScheduler {
     this.pendingPrefill += Math.max(0, req.prefillTarget - req.cachedTokens);
   }
 
+  /**
+   * Takes a request out (its client went away): a queued one leaves the
+   * queue, a running one frees its sequence slot and its KV, as an engine
+   * does at its next step. Call only between steps (after `commit`, before
+   * the next `plan`): the planned step refers to its requests. Returns false
+   * when the request had already finished (or was cancelled).
+   */
+  cancel(req: ScheduledRequest): boolean {
+    switch (req.status) {
+      case 'waiting': {
+        const i = this.waiting.indexOf(req, this.waitingHead);
+        if (i < 0) return false;
+        this.waiting.splice(i, 1);
+        this.pendingPrefill -= Math.max(0, req.prefillTarget - req.cachedTokens);
+        break;
+      }
+      case 'prefilling': {
+        const i = this.prefilling.indexOf(req);
+        if (i < 0) return false;
+        this.prefilling.splice(i, 1);
+        this.prefillKvTokens -= req.prefilledTokens;
+        this.pendingPrefill -= req.prefillTarget - req.prefilledTokens;
+        break;
+      }
+      case 'decoding':
+        this.decodeContextTokens -= req.promptTokens + this.produced(req);
+        this.decodingCount--;
+        req.epoch++; // its heap and join-order entries are now stale
+        break;
+      case 'finished':
+        return false;
+      default: {
+        const never: never = req.status;
+        return never;
+      }
+    }
+    req.status = 'finished';
+    return true;
+  }
+
   /** True when the request can never complete, even alone in the replica. */
   tooLarge(req: ScheduledRequest): boolean {
     const out = this.config.prefillOnly ? 1 : req.outputTokens;

@@ -95,6 +95,26 @@ describe('emulated backend', () => {
     expect(backend.snapshot().outstanding).toBe(0);
   });
 
+  it('frees an aborted request from the scheduler at the next step: the others run as if it had never come', async () => {
+    const solo = make();
+    const alone = await timed(solo.backend.chat(request({ requestId: 'a', promptTokens: 512, maxOutputTokens: 30 })), solo.clock);
+    const pair = make();
+    const ac = new AbortController();
+    const kept = timed(pair.backend.chat(request({ requestId: 'a', promptTokens: 512, maxOutputTokens: 30 })), pair.clock);
+    let n = 0;
+    for await (const c of pair.backend.chat(request({ requestId: 'b', promptTokens: 512, maxOutputTokens: 1000, signal: ac.signal }))) {
+      expect(c.type).toBe('token');
+      if (++n === 3) ac.abort();
+    }
+    const { times } = await kept;
+    // Its steps after the abort carry one sequence instead of two: each lasts as long as alone.
+    const stepAlone = alone.times.at(-1)! - alone.times.at(-2)!;
+    expect(times.at(-1)! - times.at(-2)!).toBeCloseTo(stepAlone, 6);
+    expect(pair.backend.snapshot().outstanding).toBe(0);
+    // 30 steps for the kept request, not 1000 for the aborted one.
+    expect(pair.backend.steps).toBeLessThan(40);
+  });
+
   it('treats a consumer that stops reading as an abort', async () => {
     const { backend, clock } = make();
     let n = 0;

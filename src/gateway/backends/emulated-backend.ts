@@ -11,11 +11,9 @@
  * text is a word from a fixed list, a pure function of the request id and the
  * token's position.
  *
- * Aborts: the replica scheduler has no way to take a request out, so an
- * aborted request stays in it until it would have finished (it keeps its KV
- * and its batch slot, and the emulated load counts it) while its stream ends
- * at once and its tokens are dropped. A real engine frees it at the next step;
- * the difference is bounded by the request's max tokens.
+ * Aborts: the stream ends at once; the request leaves the scheduler (its
+ * queue place, or its batch slot and KV) before the next step is planned, as
+ * a real engine frees it at its next step.
  */
 import type { AcceleratorSpec, EngineId } from '../../core/catalogue/accelerator-spec.js';
 import { getEngine } from '../../core/catalogue/engines.js';
@@ -161,6 +159,9 @@ export function createEmulatedBackend(opts: EmulatedBackendOptions): EmulatedBac
 
   const modelNowMs = () => clock.now() / timeScale;
 
+  /** Requests aborted since the last plan: taken out of the scheduler before the next one (never mid-step). */
+  const cancelled: ScheduledRequest[] = [];
+
   const drop = (l: LiveRequest) => {
     live.delete(l.sched.id);
     l.signal.removeEventListener('abort', l.onAbort);
@@ -172,6 +173,8 @@ export function createEmulatedBackend(opts: EmulatedBackendOptions): EmulatedBac
   /** Plans and starts the next step (`backToBack`: right after the previous one), or goes idle. */
   const startStep = (backToBack: boolean) => {
     timer = undefined;
+    for (const r of cancelled) sched.cancel(r);
+    cancelled.length = 0;
     if (closed || !sched.plan(modelNowMs())) {
       busy = false;
       return;
@@ -195,7 +198,7 @@ export function createEmulatedBackend(opts: EmulatedBackendOptions): EmulatedBac
     }
     for (const r of finished) {
       const l = live.get(r.id);
-      if (!l) continue; // aborted: it ran to its end unseen
+      if (!l) continue; // aborted during its last step
       l.stream.push({
         type: 'done',
         usage: { promptTokens: r.promptTokens, completionTokens: r.outputTokens, cachedTokens: 0 },
@@ -235,6 +238,7 @@ export function createEmulatedBackend(opts: EmulatedBackendOptions): EmulatedBac
       const l = live.get(sr.id);
       if (!l) return;
       drop(l);
+      cancelled.push(sr);
       l.stream.cancel();
     };
     const l: LiveRequest = {
