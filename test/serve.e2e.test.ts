@@ -6,6 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,4 +95,24 @@ describe('tokenfleet serve', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
+
+  it('says so, without a stack trace, when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const dataDir = mkdtempSync(join(tmpdir(), 'tf-serve-port-'));
+      const r = spawnSync(process.execPath, [CLI, 'serve', '--port', String(port), '--data-dir', dataDir, '--quiet', '--no-plan'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, TOKENFLEET_ADMIN_TOKEN: 'test-admin' },
+      });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`port: 127.0.0.1:${port} is already in use`);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      blocker.close();
+    }
+  });
 });
+

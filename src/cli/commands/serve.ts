@@ -34,6 +34,7 @@ import { openPgTenantStore } from '../../gateway/tenants/pg-tenant-store.js';
 import { openSqliteTenantStore } from '../../gateway/tenants/sqlite-tenant-store.js';
 import type { TenantStore } from '../../gateway/tenants/tenant-store.js';
 import { startLoad, type LoadRun } from '../../loadgen/start-load.js';
+import { InvalidInputError } from '../../core/errors.js';
 import { parseOptions } from '../parse-options.js';
 
 const schema = z.object({
@@ -62,6 +63,20 @@ function jsonLog(quiet: boolean): GatewayLog {
     process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }) + '\n');
   };
   return { info: (m, f) => write('info', m, f), warn: (m, f) => write('warn', m, f), error: (m, f) => write('error', m, f) };
+}
+
+/** Why the server could not listen, said for the person who typed the command (other errors pass through). */
+function listenError(e: NodeJS.ErrnoException, host: string, port: number): Error {
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return new InvalidInputError(`${host}:${port} is already in use (another tokenfleet serve?): stop it, or choose another port with --port N (0 picks a free one)`, 'port');
+    case 'EACCES':
+      return new InvalidInputError(`not allowed to listen on ${host}:${port} (ports below 1024 need privileges): choose another with --port N`, 'port');
+    case 'EADDRNOTAVAIL':
+      return new InvalidInputError(`${host} is not an address of this machine: fix listen.host in the config or pass --host`, 'host');
+    default:
+      return e;
+  }
 }
 
 export async function serveCommand(raw: unknown): Promise<void> {
@@ -131,7 +146,7 @@ export async function serveCommand(raw: unknown): Promise<void> {
   const host = o.host ?? config.listen.host;
   const port = o.port ?? config.listen.port;
   await new Promise<void>((resolveListen, reject) => {
-    gateway.server.once('error', reject);
+    gateway.server.once('error', (e: NodeJS.ErrnoException) => reject(listenError(e, host, port)));
     gateway.server.listen(port, host, () => resolveListen());
   });
   const address = gateway.server.address();
