@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../backends/backend.js';
 import { FakeClock } from '../backends/fake-clock.js';
 import { createBackendRouter, type BackendRouter } from '../routing/backend-router.js';
-import { createFairAdmission, type AdmissionSlot, type FairAdmission, type FairAdmissionOptions, type QueueOutcome } from './fair-admission.js';
+import { createFairAdmission, MAX_RETRY_AFTER_SECONDS, type AdmissionSlot, type FairAdmission, type FairAdmissionOptions, type QueueOutcome } from './fair-admission.js';
 
 /** A backend that is never called: admission only counts and routes. */
 function stub(id: string, maxInFlight: number): Backend {
@@ -173,6 +173,23 @@ describe('fair admission', () => {
     expect(admission.queueDepth).toBe(0);
     held.release();
     expect(admission.inFlight).toBe(0);
+  });
+
+  it('suggests a Retry-After from the queue depth over the recent rate of freed slots', async () => {
+    const { admission, clock } = setup([4], { maxWaitMs: 600_000 });
+    const held = [0, 1, 2, 3].map(() => admission.tryAcquire('a', 1, 10)!);
+    held.forEach((s, i) => s.pick(route(`h${i}`)));
+    const waiters = Array.from({ length: 8 }, () => admission.wait({ tenantId: 'b', weight: 1, inputTokens: 10, maxOutputTokens: 5 }));
+    expect(admission.retryAfterSeconds()).toBe(1); // nothing freed yet: no rate to go by
+    for (const s of held) s.release(); // 4 freed in the first second, each taken by a waiter
+    expect(admission.queueDepth).toBe(4);
+    await new Promise<void>((resolve) => clock.setTimeout(resolve, 1000));
+    const first = (await waiters[0]!) as Extract<QueueOutcome, { ok: true }>;
+    first.slot.release(); // the first second is folded in: 0.5 x 0 + 0.5 x 4 = 2 slots/s
+    expect(admission.queueDepth).toBe(3);
+    expect(admission.retryAfterSeconds()).toBe(2); // ceil(3 / 2)
+    await new Promise<void>((resolve) => clock.setTimeout(resolve, 20_000)); // nothing freed for 20 s
+    expect(admission.retryAfterSeconds()).toBe(MAX_RETRY_AFTER_SECONDS);
   });
 
   it('refuses a request beyond maxQueued with queue_full, at once', async () => {

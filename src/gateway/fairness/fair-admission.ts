@@ -107,6 +107,12 @@ export interface AdmissionSlot {
 export interface FairAdmission {
   /** Requests waiting for a slot. */
   readonly queueDepth: number;
+  /**
+   * When a request refused now should come back, whole seconds from 1 to 60:
+   * the queue's depth over the rate at which slots were freed lately (an
+   * average over 1 s windows), 1 when nothing is known yet.
+   */
+  retryAfterSeconds(): number;
   /** Requests holding a slot (routed or about to be). */
   readonly inFlight: number;
   /** Slots of the eligible backends now. */
@@ -183,6 +189,9 @@ function checkOptions(opts: FairAdmissionOptions, capacity: Int32Array): void {
 }
 
 /** @throws InvalidInputError for a bound or a backend capacity out of range. */
+/** The longest Retry-After a queue refusal suggests, seconds. */
+export const MAX_RETRY_AFTER_SECONDS = 60;
+
 export function createFairAdmission(opts: FairAdmissionOptions): FairAdmission {
   const { backends, router, clock } = opts;
   const n = backends.length;
@@ -203,6 +212,23 @@ export function createFairAdmission(opts: FairAdmissionOptions): FairAdmission {
   /** Slots held, routed or not. */
   let held = 0;
   let closed = false;
+  /** Slots freed per second, a moving average over whole-second windows of the clock. */
+  let releasesPerSecond = 0;
+  let releaseWindow = Math.floor(clock.now() / 1000);
+  let releasesInWindow = 0;
+  /** Brings the average up to the clock's current window. */
+  const foldWindows = () => {
+    const w = Math.floor(clock.now() / 1000);
+    if (w === releaseWindow) return;
+    // Fold the finished window in at half weight, then halve once more for each empty window since.
+    releasesPerSecond = (0.5 * releasesPerSecond + 0.5 * releasesInWindow) * 0.5 ** (w - releaseWindow - 1);
+    releaseWindow = w;
+    releasesInWindow = 0;
+  };
+  const countRelease = () => {
+    foldWindows();
+    releasesInWindow++;
+  };
 
   /** The `tried` of the pick under way (picks are synchronous, so one shared view serves every slot). */
   let pickTried: BackendExclusion | undefined;
@@ -304,6 +330,7 @@ export function createFairAdmission(opts: FairAdmissionOptions): FairAdmission {
       if (slot.released) return;
       slot.released = true;
       held--;
+      countRelease();
       if (slot.index >= 0) inFlight[slot.index]!--;
       else unattached--;
       if (queue.size > 0) drain();
@@ -313,6 +340,11 @@ export function createFairAdmission(opts: FairAdmissionOptions): FairAdmission {
   return {
     get queueDepth() {
       return queue.size;
+    },
+    retryAfterSeconds() {
+      foldWindows();
+      if (!(releasesPerSecond > 0)) return 1;
+      return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(queue.size / releasesPerSecond)));
     },
     get inFlight() {
       return held;

@@ -117,14 +117,14 @@ export class RateLimitError extends GatewayHttpError {
 
 /** Every backend of the model is busy and its fair queue already holds fairQueue.maxQueuedPerModel requests. */
 export class QueueFullError extends GatewayHttpError {
-  constructor(model: string, maxQueued: number) {
+  constructor(model: string, maxQueued: number, retryAfterSeconds = 1) {
     super(
       `every backend of '${model}' is busy and ${maxQueued} requests are already waiting (fairQueue.maxQueuedPerModel in gateway.yaml); retry shortly`,
       429,
       'requests',
       'queue_full',
       null,
-      { 'retry-after': '1' },
+      { 'retry-after': String(retryAfterSeconds) },
       'queue_full',
     );
   }
@@ -132,14 +132,14 @@ export class QueueFullError extends GatewayHttpError {
 
 /** The request waited fairQueue.maxWaitMs for a backend of its model and was given up. */
 export class QueueTimeoutError extends GatewayHttpError {
-  constructor(model: string, maxWaitMs: number) {
+  constructor(model: string, maxWaitMs: number, retryAfterSeconds = 1) {
     super(
       `every backend of '${model}' stayed busy for ${maxWaitMs} ms while this request waited (fairQueue.maxWaitMs in gateway.yaml); retry later`,
       429,
       'requests',
       'queue_timeout',
       null,
-      { 'retry-after': '1' },
+      { 'retry-after': String(retryAfterSeconds) },
       'queue_timeout',
     );
   }

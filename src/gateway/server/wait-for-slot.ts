@@ -73,12 +73,12 @@ export async function waitForSlot(ctx: GatewayContext, call: RouteCall, w: Waiti
   }
 }
 
-function errorOf(ctx: GatewayContext, model: string, why: Refusal): GatewayHttpError | undefined {
+function errorOf(ctx: GatewayContext, model: string, why: Refusal, retryAfter: number): GatewayHttpError | undefined {
   switch (why) {
     case 'queue_full':
-      return new QueueFullError(model, ctx.config.fairQueue.maxQueuedPerModel);
+      return new QueueFullError(model, ctx.config.fairQueue.maxQueuedPerModel, retryAfter);
     case 'queue_timeout':
-      return new QueueTimeoutError(model, ctx.config.fairQueue.maxWaitMs);
+      return new QueueTimeoutError(model, ctx.config.fairQueue.maxWaitMs, retryAfter);
     case 'shutdown':
       return new ShuttingDownError();
     case 'client':
@@ -94,7 +94,7 @@ function errorOf(ctx: GatewayContext, model: string, why: Refusal): GatewayHttpE
 async function refuse(ctx: GatewayContext, call: RouteCall, w: WaitingCompletion, why: Refusal): Promise<void> {
   const { job, auth } = w;
   const { res, requestId } = call;
-  const error = errorOf(ctx, job.model, why);
+  const error = errorOf(ctx, job.model, why, w.served.admission.retryAfterSeconds());
   const status: LedgerStatus = error === undefined ? 'client-disconnected' : 'rejected';
   await recordUnserved(ctx, call, job, auth, status);
   try {
