@@ -112,15 +112,15 @@ interface Target {
 /** USER_HZ: the unit of /proc/<pid>/stat times on every Linux architecture Node runs on. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** CPU time (user + system) a process has used so far, ms; NaN where /proc is not there (not Linux). */
-function cpuMs(pid: number | undefined): number {
+/** CPU time a process has used so far in user and in system (kernel) mode, ms; NaN where /proc is not there (not Linux). */
+function cpuMs(pid: number | undefined): { user: number; system: number } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command (which may hold spaces), 1-based from the state field 3: utime is 14, stime 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    return { user: (Number(fields[11]) * 1000) / CLOCK_TICKS_PER_SECOND, system: (Number(fields[12]) * 1000) / CLOCK_TICKS_PER_SECOND };
   } catch {
-    return Number.NaN;
+    return { user: Number.NaN, system: Number.NaN };
   }
 }
 
@@ -134,11 +134,11 @@ function once(t: Target, model: number, stream: boolean): Promise<CompletionResu
 }
 
 /** Closed loop: CONCURRENCY workers, each sending as soon as its previous request ended. */
-async function closedLoop(t: Target, stream: boolean): Promise<{ rps: number; failed: number; cpuMsPerRequest: number }> {
+async function closedLoop(t: Target, stream: boolean): Promise<{ rps: number; failed: number; cpuMsPerRequest: number; systemShare: number }> {
   let ok = 0;
   let failed = 0;
   let counting = false;
-  let cpuAtStart = Number.NaN;
+  let cpuAtStart = { user: Number.NaN, system: Number.NaN };
   const stopAt = now() + 1000 + SECONDS * 1000;
   setTimeout(() => {
     counting = true;
@@ -153,7 +153,10 @@ async function closedLoop(t: Target, stream: boolean): Promise<{ rps: number; fa
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return { rps: ok / SECONDS, failed, cpuMsPerRequest: (cpuMs(t.pid) - cpuAtStart) / ok };
+  const cpu = cpuMs(t.pid);
+  const userMs = cpu.user - cpuAtStart.user;
+  const systemMs = cpu.system - cpuAtStart.system;
+  return { rps: ok / SECONDS, failed, cpuMsPerRequest: (userMs + systemMs) / ok, systemShare: systemMs / (userMs + systemMs) };
 }
 
 /** WARM_UP_REQUESTS requests, half streamed, CONCURRENCY at a time. */
@@ -258,7 +261,7 @@ limits: { kind: memory }
 router: least-outstanding
 ${mockModelsYaml(mockPort, ['mock', 'mock-slow'])}`,
   );
-  const tfUrl = (await start('tokenfleet', process.execPath, [...(args.profile !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : []), args.cli, 'serve', '--config', config, '--quiet'], /listening on (http:\/\/\S+)/, { TOKENFLEET_ADMIN_TOKEN: ADMIN }))[1]!;
+  const tfUrl = (await start('tokenfleet', process.execPath, [...(args.profile !== undefined ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${args.profile}`] : []), args.cli, 'serve', '--config', config, '--quiet'], /listening on (http:\/\/\S+)/, { TOKENFLEET_ADMIN_TOKEN: ADMIN }))[1]!;
   const tfPid = children.at(-1)?.pid;
   const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
   const tenant = (await (await fetch(`${tfUrl}/admin/tenants`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'bench', rpm: 100_000_000, tpm: 10_000_000_000, budgetUsdPerMonth: 1_000_000_000 }) })).json()) as { id: string };
@@ -297,19 +300,20 @@ ${mockModelsYaml(mockPort, ['mock', 'mock-slow'])}`,
   }
 
   console.log('\n1. closed loop, requests/s (higher is better) and the server process\'s CPU time per request, ms (lower is better;');
-  console.log('   unlike requests/s it hardly depends on what else runs on the machine)');
-  console.log(row(['target', 'plain rps', 'stream rps', 'plain CPU ms', 'stream CPU ms', 'failed']));
+  console.log('   unlike requests/s it hardly depends on what else runs on the machine; "kernel" is the share of it spent in system calls)');
+  console.log(row(['target', 'plain rps', 'stream rps', 'plain CPU ms', 'stream CPU ms', 'kernel', 'failed']));
   const tput = new Map<string, { plain: number; stream: number; plainCpu: number; streamCpu: number }>();
   for (const t of targets) {
     const plain = await closedLoop(t, false);
     const stream = await closedLoop(t, true);
     tput.set(t.name, { plain: plain.rps, stream: stream.rps, plainCpu: plain.cpuMsPerRequest, streamCpu: stream.cpuMsPerRequest });
-    console.log(row([t.name, f(plain.rps, 0), f(stream.rps, 0), f(plain.cpuMsPerRequest, 3), f(stream.cpuMsPerRequest, 3), plain.failed + stream.failed]));
+    const kernel = `${f(100 * plain.systemShare, 0)}% / ${f(100 * stream.systemShare, 0)}%`;
+    console.log(row([t.name, f(plain.rps, 0), f(stream.rps, 0), f(plain.cpuMsPerRequest, 3), f(stream.cpuMsPerRequest, 3), kernel, plain.failed + stream.failed]));
   }
   const tf = tput.get('tokenfleet');
   const pk = tput.get('portkey');
   if (tf && pk) {
-    console.log(row(['tokenfleet / portkey', `${f(tf.plain / pk.plain, 2)}x`, `${f(tf.stream / pk.stream, 2)}x`, `${f(pk.plainCpu / tf.plainCpu, 2)}x less`, `${f(pk.streamCpu / tf.streamCpu, 2)}x less`, '']));
+    console.log(row(['tokenfleet / portkey', `${f(tf.plain / pk.plain, 2)}x`, `${f(tf.stream / pk.stream, 2)}x`, `${f(pk.plainCpu / tf.plainCpu, 2)}x less`, `${f(pk.streamCpu / tf.streamCpu, 2)}x less`, '', '']));
   }
 
   console.log(`\n2. open loop at ${OPEN_RPS} rps (Poisson, half streamed), latency ms`);
