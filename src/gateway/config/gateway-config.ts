@@ -125,7 +125,7 @@ export const gatewayConfigSchema = z
       .prefault({})
       .describe('Where rate limits and budgets are counted'),
     maxBodyBytes: positiveInt.default(MIB).describe('Largest request body accepted, bytes'),
-    requestTimeoutMs: positiveInt.default(300_000).describe('A request still running after this long is aborted, milliseconds'),
+    requestTimeoutMs: positiveInt.default(300_000).describe('A request still running this long after it arrived (a wait in the fair queue included) is aborted, milliseconds'),
     router: z.enum(ROUTER_NAMES).default('perf-aware').describe('Routing policy over the backends serving a model'),
     fairQueue: fairQueueSchema
       .prefault({})

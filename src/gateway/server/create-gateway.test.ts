@@ -7,7 +7,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,11 +55,30 @@ function scripted(id: string, chunks: readonly BackendChunk[] | 'hang', healthy 
   return b;
 }
 
+/** A backend that pushes `bursts` of chunks, each burst at once (in one tick), 5 ms apart. */
+function bursty(id: string, bursts: readonly (readonly BackendChunk[])[]): Scripted {
+  const b: Scripted = {
+    ...scripted(id, []),
+    chat() {
+      b.calls++;
+      const s = new ChunkStream();
+      bursts.forEach((burst, i) =>
+        setTimeout(() => {
+          for (const c of burst) s.push(c);
+          if (i === bursts.length - 1) s.end();
+        }, 5 * (i + 1)),
+      );
+      return s;
+    },
+  };
+  return b;
+}
+
 const tok = (text: string): BackendChunk => ({ type: 'token', text });
 const done = (n: number): BackendChunk => ({ type: 'done', usage: { promptTokens: 3, completionTokens: n, cachedTokens: 0 }, finishReason: 'stop' });
 const fail = (status: number): BackendChunk => ({ type: 'error', status, message: `scripted ${status}` });
 
-const MODELS = ['retry', 'all-fail', 'mid-stream', 'refused', 'hang', 'down'] as const;
+const MODELS = ['retry', 'all-fail', 'mid-stream', 'refused', 'hang', 'down', 'burst', 'hang-one'] as const;
 const CONFIG = `
 maxBodyBytes: 4096
 requestTimeoutMs: 300
@@ -80,6 +99,8 @@ const backends = {
   refused: [scripted('x0', [fail(400)]), scripted('x1', [tok('z'), done(1)])],
   hang: [scripted('h0', 'hang')],
   down: [scripted('d0', [], false)],
+  'hang-one': [{ ...scripted('h1', 'hang'), maxInFlight: 1 }],
+  burst: [bursty('b0', [[tok('a'), tok('b'), tok('c')], [tok('d')], [done(4)]])],
 } satisfies Record<(typeof MODELS)[number], Scripted[]>;
 
 let dir: string;
@@ -161,6 +182,35 @@ describe('request path with scripted backends', () => {
     expect(await recordOf(r.id)).toMatchObject({ status: 'upstream-error', outputTokens: 2, costUsd: (10 * 1 + 2 * 2) / 1e6 }); // the gateway's 10 prompt tokens: 3 for 'hello world!' + 4 message overhead + 3 priming
   });
 
+  it('writes the tokens a backend hands over together as one chunk of the response', async () => {
+    // A raw HTTP/1.1 exchange: each res.write of a chunked response is one chunk on the wire.
+    const body = JSON.stringify({ model: 'burst', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5, stream: true });
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(
+          `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nconnection: close\r\nauthorization: Bearer ${key}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+      });
+      let text = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (d: string) => (text += d));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    let rest = raw.slice(raw.indexOf('\r\n\r\n') + 4);
+    const chunks: string[] = [];
+    for (;;) {
+      const size = Number.parseInt(rest.slice(0, rest.indexOf('\r\n')), 16);
+      if (size === 0) break;
+      const start = rest.indexOf('\r\n') + 2;
+      chunks.push(rest.slice(start, start + size));
+      rest = rest.slice(start + size + 2);
+    }
+    const tokensIn = (c: string) => [...c.matchAll(/"content":"([a-d])"/g)].map((m) => m[1]).join('');
+    expect(chunks.map(tokensIn).filter((t) => t !== '')).toEqual(['abc', 'd']);
+    expect(chunks.at(-1)).toContain('[DONE]');
+  });
+
   it('answers a plain request that fails after its first token with 502 and bills nothing', async () => {
     const r = await complete('mid-stream');
     expect(r.status).toBe(502);
@@ -179,6 +229,19 @@ describe('request path with scripted backends', () => {
     const r = await complete('hang');
     expect(r.status).toBe(504);
     expect(await recordOf(r.id)).toMatchObject({ status: 'upstream-timeout', backend: 'h0', outputTokens: 0 });
+  });
+
+  it('counts a wait in the fair queue in the request time limit', async () => {
+    // One slot: the second request waits for the first to time out (300 ms), then has no time left.
+    const first = complete('hang-one');
+    await new Promise((r) => setTimeout(r, 20));
+    const second = await complete('hang-one');
+    expect((await first).status).toBe(504);
+    expect(second.status).toBe(504);
+    const record = await recordOf(second.id);
+    expect(record).toMatchObject({ status: 'upstream-timeout' });
+    // Without the queue wait counted it would run about 2 x 300 ms.
+    expect(record!.latencyMs).toBeLessThan(500);
   });
 
   it('answers 503 when no backend is healthy, and readiness says so', async () => {

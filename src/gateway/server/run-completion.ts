@@ -10,18 +10,22 @@
  *   the backend is the request's fault: answered as 400, not retried.
  * - Streams: the SSE headers go out with the first token, so that a failure
  *   before it can still be retried or answered with a plain HTTP error. The
- *   frames of the tokens a backend hands over together (in one tick) go out
- *   in one write all the same: node:http corks the socket at a response's
- *   first write of a tick and uncorks it on the next tick, before any I/O, so
- *   the first byte is never held back.
+ *   frames of the tokens a backend hands over together (in one tick: e.g. the
+ *   events of one upstream read) are joined and written once, by a
+ *   process.nextTick callback, which runs when the tick's promise jobs are
+ *   done and before any I/O: the first byte is never held back, and a read of
+ *   eight tokens costs one chunk of the response instead of eight (each
+ *   res.write of a chunked response is three socket writes).
  * - Exactly one ledger record per request, written before the response ends
  *   (plain) or before `data: [DONE]` (stream), with what was delivered:
  *   output tokens are those sent to the client (all of them on success; for
  *   a plain response cut short, none). Billing: a successful request, or one
  *   the client dropped, pays for its prompt and the output delivered; a
  *   request that failed on our side pays only if it delivered tokens.
- * - Then the limiter's reservation is settled with the actual usage, and
- *   metrics are recorded.
+ * - Then the response ends, the limiter's reservation is settled with the
+ *   actual usage, and metrics are recorded.
+ * - The request's time limit (requestTimeoutMs) counts from its arrival,
+ *   time spent waiting in the fair queue included.
  */
 import type { ServerResponse } from 'node:http';
 import type { Backend, BackendChunk, BackendUsage } from '../backends/backend.js';
@@ -123,7 +127,8 @@ export async function runCompletion(ctx: GatewayContext, call: RouteCall, admitt
     if (!res.writableFinished) abort('client');
   };
   res.once('close', onClose);
-  const timer = clock.setTimeout(() => abort('timeout'), ctx.config.requestTimeoutMs);
+  // The time limit counts from the request's arrival: a wait in the fair queue uses part of it.
+  const timer = clock.setTimeout(() => abort('timeout'), Math.max(0, ctx.config.requestTimeoutMs - (clock.now() - call.arrivalMs)));
   const unregister = ctx.inFlight.add(abort);
   // The client may have gone while the request was being admitted (its 'close' already fired).
   if (res.destroyed || res.socket?.destroyed === true) abort('client');
@@ -137,6 +142,16 @@ export async function runCompletion(ctx: GatewayContext, call: RouteCall, admitt
   const startStream = () => {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
     if (format.startFrame !== '') res.write(format.startFrame);
+  };
+
+  /** Token frames not yet written (see the module's note on streams). */
+  let pendingFrames = '';
+  let flushScheduled = false;
+  const flushFrames = (): void => {
+    flushScheduled = false;
+    const frames = pendingFrames;
+    pendingFrames = '';
+    if (frames !== '' && !res.writableEnded && !res.destroyed) res.write(frames);
   };
 
   const attempt = async (backend: Backend): Promise<AttemptEnd> => {
@@ -156,12 +171,16 @@ export async function runCompletion(ctx: GatewayContext, call: RouteCall, admitt
         if (cause !== undefined) return { type: 'ended' };
         if (job.stream) {
           if (!res.headersSent) startStream();
-          const ok = res.write(format.tokenFrame(chunk.text));
+          pendingFrames += format.tokenFrame(chunk.text);
+          if (!flushScheduled) {
+            flushScheduled = true;
+            process.nextTick(flushFrames);
+          }
           const now = clock.now();
           if (delivered === 0) firstTokenMs = now;
           lastTokenMs = now;
           delivered++;
-          if (!ok) await drained(res);
+          if (res.writableNeedDrain) await drained(res);
         } else {
           const now = clock.now();
           if (delivered === 0) firstTokenMs = now;
@@ -173,6 +192,9 @@ export async function runCompletion(ctx: GatewayContext, call: RouteCall, admitt
       return { type: 'ended' };
     } catch (e) {
       return { type: 'threw', message: e instanceof Error ? e.message : String(e) };
+    } finally {
+      // What was delivered goes out before anything that ends the response.
+      flushFrames();
     }
   };
 
@@ -293,12 +315,6 @@ async function finish(ctx: GatewayContext, call: RouteCall, admitted: AdmittedCo
     recorded = false;
     ctx.log.error('ledger: could not record a request', { requestId, status, error: (e as Error).message });
   }
-  try {
-    await ctx.limiter.settle(reservation, { inputTokens, outputTokens, costUsd }, ctx.clock.epochMs());
-  } catch (e) {
-    ctx.log.error('limiter: could not settle a reservation', { requestId, error: (e as Error).message });
-  }
-
   let httpStatus: number;
   if (ending.kind === 'done' && usage !== undefined && recorded) {
     httpStatus = 200;
@@ -320,6 +336,14 @@ async function finish(ctx: GatewayContext, call: RouteCall, admitted: AdmittedCo
       else sendErrorResponse(res, mapped);
       if (error.rejectionReason !== undefined && o.delivered === 0) ctx.metrics.recordRejection(error.rejectionReason);
     }
+  }
+
+  // Settled once the client has its answer (the reservation only holds more than the usage meanwhile): a
+  // shared limiter's round trip is not on the request's path.
+  try {
+    await ctx.limiter.settle(reservation, { inputTokens, outputTokens, costUsd }, ctx.clock.epochMs());
+  } catch (e) {
+    ctx.log.error('limiter: could not settle a reservation', { requestId, error: (e as Error).message });
   }
 
   const tpotSeconds = o.delivered > 1 && o.firstTokenMs !== undefined ? (o.lastTokenMs - o.firstTokenMs) / (o.delivered - 1) / 1000 : undefined;
