@@ -87,7 +87,7 @@ export async function serveCommand(raw: unknown): Promise<void> {
   const dataDir = resolve(o.dataDir ?? config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const clock = realGatewayClock;
-  const store: Ledger = config.ledger.kind === 'postgres' ? await openPgLedger({ connectionString: config.ledger.url! }) : openSqliteLedger({ dataDir });
+  const store: Ledger = config.ledger.kind === 'postgres' ? await openPgLedger({ connectionString: config.ledger.url! }) : openSqliteLedger({ dataDir, checkpoints: 'background' });
   // Budgets read the month's spend from a cache the ledger's own records keep current (no scan per request).
   const { ledger, spendSource } = monthSpendCache(store, { nowMs: () => Date.now() });
   const tenants: TenantStore =
