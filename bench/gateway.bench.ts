@@ -19,9 +19,12 @@
  * Run: npm run bench:gateway [-- --seconds 5 --concurrency 64 --rps 1000]
  * (`--only tokenfleet` skips Portkey; `--profile DIR` writes a CPU profile of
  * the tokenfleet process into DIR, for `node --cpu-prof`'s usual viewers;
- * `--cli FILE` runs another build's main.js, to compare two builds).
+ * `--cli FILE` runs another build's main.js, to compare two builds;
+ * `--pin` runs each gateway on CPU 1 and this client and the mock on CPU 0,
+ * with `taskset`, so that the processes do not preempt each other: steadier
+ * latency figures on a small machine, the same conditions for both gateways).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { createServer } from 'node:net';
@@ -43,8 +46,12 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     profile: { type: 'string' },
     cli: { type: 'string', default: 'dist/cli/main.js' },
+    pin: { type: 'boolean', default: false },
   },
 });
+/** With --pin: the command line that runs `cmd argv` on one CPU. */
+const onCpu = (cpu: number, cmd: string, argv: string[]): [string, string[]] => (args.pin ? ['taskset', ['-c', String(cpu), cmd, ...argv]] : [cmd, argv]);
+if (args.pin) execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
 const SECONDS = Number(args.seconds);
 const CONCURRENCY = Number(args.concurrency);
 const OPEN_RPS = Number(args.rps);
@@ -247,7 +254,7 @@ const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
 async function main(): Promise<void> {
   console.log(`gateway bench: ${CONCURRENCY} connections closed-loop for ${SECONDS} s; open loop ${OPEN_RPS} rps for ${SECONDS} s; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  const mockPort = Number((await start('mock upstream', process.execPath, ['--import', 'tsx', 'test/mock-openai-upstream.ts', '0'], /listening on (\d+)/))[1]);
+  const mockPort = Number((await start('mock upstream', ...onCpu(0, process.execPath, ['--import', 'tsx', 'test/mock-openai-upstream.ts', '0']), /listening on (\d+)/))[1]);
   const mockPid = children.at(-1)?.pid;
 
   const dir = mkdtempSync(join(tmpdir(), 'tf-bench-'));
@@ -261,7 +268,8 @@ limits: { kind: memory }
 router: least-outstanding
 ${mockModelsYaml(mockPort, ['mock', 'mock-slow'])}`,
   );
-  const tfUrl = (await start('tokenfleet', process.execPath, [...(args.profile !== undefined ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${args.profile}`] : []), args.cli, 'serve', '--config', config, '--quiet'], /listening on (http:\/\/\S+)/, { TOKENFLEET_ADMIN_TOKEN: ADMIN }))[1]!;
+  const tfArgv = [...(args.profile !== undefined ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${args.profile}`] : []), args.cli, 'serve', '--config', config, '--quiet'];
+  const tfUrl = (await start('tokenfleet', ...onCpu(1, process.execPath, tfArgv), /listening on (http:\/\/\S+)/, { TOKENFLEET_ADMIN_TOKEN: ADMIN }))[1]!;
   const tfPid = children.at(-1)?.pid;
   const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
   const tenant = (await (await fetch(`${tfUrl}/admin/tenants`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'bench', rpm: 100_000_000, tpm: 10_000_000_000, budgetUsdPerMonth: 1_000_000_000 }) })).json()) as { id: string };
@@ -269,7 +277,7 @@ ${mockModelsYaml(mockPort, ['mock', 'mock-slow'])}`,
 
   const portkeyPort = await freePort();
   const portkeyDir = join(ROOT, 'node_modules', '@portkey-ai', 'gateway', 'build', 'start-server.js');
-  const portkey = spawn(process.execPath, [portkeyDir, `--port=${portkeyPort}`, '--headless'], { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production' }, stdio: 'ignore' });
+  const portkey = spawn(...onCpu(1, process.execPath, [portkeyDir, `--port=${portkeyPort}`, '--headless']), { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production' }, stdio: 'ignore' });
   children.push(portkey);
   await waitHttp(`http://127.0.0.1:${portkeyPort}/`);
 

@@ -11,7 +11,7 @@
 import { InvalidInputError } from '../../core/errors.js';
 import { DEFAULT_MAX_IN_FLIGHT, type Backend, type BackendChatRequest, type BackendChunk, type BackendSnapshot, type ChatMessage } from './backend.js';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
-import { sendUpstreamRequest, sharedUpstreamAgents, type UpstreamAgents, type UpstreamRequestInit, type UpstreamResponse } from './upstream-http.js';
+import { sendUpstreamRequest, sharedUpstreamAgents, UpstreamAbort, type UpstreamAgents, type UpstreamRequestInit, type UpstreamResponse } from './upstream-http.js';
 
 export interface OpenAiUpstreamOptions {
   readonly id: string;
@@ -121,7 +121,7 @@ export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstrea
 
   async function* chat(req: BackendChatRequest): AsyncGenerator<BackendChunk> {
     if (req.signal.aborted) return;
-    const ac = new AbortController();
+    const ac = new UpstreamAbort();
     const onAbort = (): void => ac.abort();
     req.signal.addEventListener('abort', onAbort, { once: true });
     let timer: TimerHandle | undefined;
@@ -160,7 +160,7 @@ export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstrea
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-request-id': req.requestId, ...auth },
           body: requestBody(req, upstreamModel),
-          signal: ac.signal,
+          signal: ac,
         });
       } catch (e) {
         const f = failure();
@@ -301,10 +301,10 @@ export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstrea
     maxInFlight,
     chat,
     async health(): Promise<boolean> {
-      const ac = new AbortController();
+      const ac = new UpstreamAbort();
       const timer = clock.setTimeout(() => ac.abort(), healthTimeoutMs);
       try {
-        const res = await send(`${base}/models`, { method: 'GET', headers: { accept: 'application/json', ...auth }, signal: ac.signal });
+        const res = await send(`${base}/models`, { method: 'GET', headers: { accept: 'application/json', ...auth }, signal: ac });
         await res.text();
         return res.ok;
       } catch {
