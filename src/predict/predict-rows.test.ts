@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { LOCKSTEP_HARNESS, SILICON_HARNESS, harnessOf } from './predict-rows.js';
+import { resolveModel } from '../config/model-registry.js';
+import { DRIFTING_HARNESS, LOCKSTEP_HARNESS, SILICON_HARNESS, benchmarkMeans, harnessOf, predictRow, type ModelResolver } from './predict-rows.js';
 import { parseSiliconCsv } from './silicon-row.js';
 
 const header = 'id,silicon_data_source,backend,model_path,system,mode,isl,osl,batch_size';
-function row(source: string, backend: string) {
-  return parseSiliconCsv(`${header}\nr1,"${source}",${backend},Qwen/Qwen3-32B,h100_sxm,agg,1024,128,16\n`, 'rows.csv')[0]!;
+function row(source: string, backend: string, mode = 'agg') {
+  return parseSiliconCsv(`${header}\nr1,"${source}",${backend},Qwen/Qwen3-32B,h100_sxm,${mode},1024,128,16\n`, 'rows.csv')[0]!;
 }
 const gap = 'source_file=/data/aic-auto-gap-analysis/data/h100_sxm/sglang/0.5.1/qwen3_32b.csv; silicon_concurrency=16';
 const inferenceMax = 'source_file=2026-03-25.csv; model=Qwen3-32B; silicon_concurrency=16; image=lmsysorg/sglang:v0.5.9';
@@ -15,14 +16,63 @@ describe('harnessOf: the benchmark harness simulated for a silicon row', () => {
     expect(LOCKSTEP_HARNESS.lengthRange).toEqual([1, 1]);
   });
 
-  it('the [0.8, 1] spread for gap-analysis runs on mixed-batching engines, whose clients drift apart', () => {
-    expect(harnessOf(row(gap, 'trtllm'))).toBe(SILICON_HARNESS);
-    expect(harnessOf(row(gap, 'vllm'))).toBe(SILICON_HARNESS);
+  it('the [0.8, 1] spread, drifting apart after a burst weighed as 1 of 10 requests, for aggregated mixed-batching engines', () => {
+    expect(harnessOf(row(gap, 'trtllm'))).toBe(DRIFTING_HARNESS);
+    expect(harnessOf(row(gap, 'vllm'))).toBe(DRIFTING_HARNESS);
+    expect(harnessOf(row(inferenceMax, 'trtllm'))).toBe(DRIFTING_HARNESS);
+    expect(DRIFTING_HARNESS.lengthRange).toEqual([0.8, 1]);
+    expect(DRIFTING_HARNESS.benchmarkRequestsPerClient).toBe(10);
   });
 
-  it('the [0.8, 1] spread for the other sources, whatever the engine', () => {
+  it('the [0.8, 1] spread with the simulated burst weight for prefill-first engines and disaggregated rows', () => {
     expect(harnessOf(row(inferenceMax, 'sglang'))).toBe(SILICON_HARNESS);
     expect(harnessOf(row('', 'sglang'))).toBe(SILICON_HARNESS);
+    expect(harnessOf(row(inferenceMax, 'trtllm', 'disagg'))).toBe(SILICON_HARNESS);
     expect(SILICON_HARNESS.lengthRange).toEqual([0.8, 1]);
+    expect(SILICON_HARNESS.benchmarkRequestsPerClient).toBe(SILICON_HARNESS.requestsPerClient);
+  });
+});
+
+describe('benchmarkMeans: the first burst weighed as in the real benchmark', () => {
+  it('gives the burst 1/10 of the mean for 10 requests per client, from 3 simulated', () => {
+    // Simulated rounds: burst 1000 ms, then 100 and 100: mean 400, steady mean 100.
+    expect(benchmarkMeans(400, 100, 3, 10)).toBeCloseTo((1000 + 9 * 100) / 10, 9);
+  });
+
+  it('keeps the simulated mean when the benchmark sent no more requests than simulated', () => {
+    expect(benchmarkMeans(400, 100, 3, 3)).toBe(400);
+    expect(benchmarkMeans(400, NaN, 3, 10)).toBe(400);
+  });
+
+});
+
+describe('predictRow', () => {
+  const resolve: ModelResolver = (name) => {
+    const r = resolveModel(name);
+    return { spec: r.spec, file: r.file, matchedBy: r.matchedBy };
+  };
+  const cols = 'id,silicon_data_source,backend,model_path,system,mode,isl,osl,batch_size,tp_size';
+  const one = (id: string, source: string, batch: number) =>
+    parseSiliconCsv(`${cols}\n${id},"${source}",trtllm,Qwen/Qwen3-32B,gb200,agg,2000,500,${batch},2\n`, 'rows.csv')[0]!;
+
+  it('a row whose concurrency is k x batch_size is k replicas of batch_size clients each, not one replica of all clients', () => {
+    const spread = predictRow(one('r1', 'silicon_concurrency=128', 64), resolve);
+    const single = predictRow(one('r2', 'silicon_concurrency=64', 64), resolve);
+    expect(spread.error).toBe('');
+    expect(spread.ttftMs).toBeCloseTo(single.ttftMs, 6);
+    expect(spread.tpotMs).toBeCloseTo(single.tpotMs, 6);
+  });
+
+  it('at high load the clients\' first burst no longer dominates TTFT (10 requests per client, 3 simulated)', () => {
+    const row = parseSiliconCsv(`${cols}\nr3,"source_file=2026-04-06.csv; silicon_concurrency=64",trtllm,meta-llama/Llama-3.1-70B,b200_sxm,agg,8192,1024,64,2\n`, 'rows.csv')[0]!;
+    const weighted = predictRow(row, resolve);
+    const saved = DRIFTING_HARNESS.benchmarkRequestsPerClient;
+    (DRIFTING_HARNESS as { benchmarkRequestsPerClient: number }).benchmarkRequestsPerClient = DRIFTING_HARNESS.requestsPerClient;
+    try {
+      const burstHeavy = predictRow(row, resolve);
+      expect(weighted.ttftMs).toBeLessThan(0.6 * burstHeavy.ttftMs);
+    } finally {
+      (DRIFTING_HARNESS as { benchmarkRequestsPerClient: number }).benchmarkRequestsPerClient = saved;
+    }
   });
 });

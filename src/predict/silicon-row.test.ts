@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSiliconCsv, rowParallel } from './silicon-row.js';
+import { parseSiliconCsv, rowParallel, rowReplicas } from './silicon-row.js';
 
 const header = 'id,backend,model_path,system,mode,isl,osl,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size';
 function row(id: string, layout: string) {
@@ -24,5 +24,24 @@ describe('rowParallel: the real layout behind the sizes a row records', () => {
     expect(rowParallel(row('dsr1_gb200_trtllm_fp4_agg_c8_cfg9', '36,1,1,36,1'), '', { scaleUpDomain: 72 })).toMatchObject({ tp: 36, ep: 1, squared: false });
     // Without the domain nothing is guessed.
     expect(rowParallel(row('dsr1_b200_sglang_fp4_agg_c16_cfg201', '64,1,1,8,8'), '')).toMatchObject({ tp: 64, squared: false });
+  });
+});
+
+describe('rowReplicas: aggregated replicas behind one router', () => {
+  const cols = 'id,silicon_data_source,backend,model_path,system,mode,isl,osl,batch_size,tp_size,attention_dp_size';
+  const r = (source: string, batch: string, dp = '', mode = 'agg') =>
+    parseSiliconCsv(`${cols}\nq,"${source}",trtllm,Qwen/Qwen3-32B,gb200,${mode},2000,500,${batch},2,${dp}\n`, 'rows.csv')[0]!;
+
+  it('reads a total concurrency that is k x batch_size as k replicas', () => {
+    expect(rowReplicas(r('silicon_concurrency=128', '64'))).toBe(2);
+    expect(rowReplicas(r('silicon_concurrency=16', '4'))).toBe(4);
+  });
+
+  it('is one replica when the concurrency is the batch, not a multiple of it, per DP rank, or unrecorded', () => {
+    expect(rowReplicas(r('silicon_concurrency=64', '64'))).toBe(1);
+    expect(rowReplicas(r('silicon_concurrency=100', '64'))).toBe(1);
+    expect(rowReplicas(r('silicon_concurrency=128', '16', '8'))).toBe(1);
+    expect(rowReplicas(r('', '64'))).toBe(1);
+    expect(rowReplicas(r('silicon_concurrency=128', '64', '', 'disagg'))).toBe(1);
   });
 });

@@ -173,6 +173,23 @@ export function rowParallel(row: SiliconRow, prefix: '' | 'prefill_' | 'decode_'
   return { tp, pp, dp, ep, moeTp, squared };
 }
 
+/**
+ * Identical aggregated replicas the benchmark's clients were spread over. Some gap-analysis rows
+ * record a total concurrency (`silicon_concurrency`) that is a whole multiple k > 1 of `batch_size`
+ * without attention DP (Qwen3-32B TP2 on GB200 at c128 with batch 64, c16 with batch 4): the run
+ * served k replicas of the recorded layout behind one router, `batch_size` clients each. Rows with
+ * attention DP already count `batch_size` per DP rank (see rowConcurrency); disaggregated rows
+ * state their workers. One replica otherwise.
+ */
+export function rowReplicas(row: SiliconRow): number {
+  if (row.mode !== 'agg' || intField(row, 'attention_dp_size') > 1) return 1;
+  const src = /silicon_concurrency=(\d+)/.exec(row.fields.silicon_data_source ?? '');
+  const b = num(row.fields.batch_size);
+  if (!src || b === undefined || !Number.isInteger(b) || b < 1) return 1;
+  const c = Number(src[1]);
+  return c > b && c % b === 0 ? c / b : 1;
+}
+
 /** The closed-loop concurrency of a row: the measured concurrency when recorded, else the id's `_c<N>_`, else batch size times DP ranks. */
 export function rowConcurrency(row: SiliconRow): number | undefined {
   const src = /silicon_concurrency=(\d+)/.exec(row.fields.silicon_data_source ?? '');

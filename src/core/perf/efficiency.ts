@@ -11,7 +11,7 @@ export interface Efficiencies {
   readonly gemmCompute: number;
   /** Fraction of memory bandwidth reached streaming weights and KV cache. */
   readonly memory: number;
-  /** Fraction of the bf16 peak reached by prefill attention (flash attention). */
+  /** Fraction of the attention peak reached by attention kernels (flash attention): the bf16 peak, or the fp8 peak with an fp8 KV cache. */
   readonly attentionCompute: number;
   /** Fraction of the scale-up link bandwidth reached by collectives. */
   readonly comm: number;

@@ -57,6 +57,20 @@ describe('step-time model: hand-computed roofline cases', () => {
     expect(b.attentionMs).toBeLessThan(attn * 1.05);
   });
 
+  it('prefill attention over an fp8 KV cache runs at the fp8 peak, twice the bf16 one', () => {
+    const at = (kv: 'fp8' | 'bf16') => {
+      const d = makeDeployment({ model: llama8, accelerator: h100, engine: 'trtllm', parallel: { tp: 1 }, precision: { weights: 'fp8', kv } });
+      const b = emptyBreakdown();
+      compileStepModel(d, IDEAL).stepTimeMs(batchOf([{ tokens: 8192 }], []), b);
+      // Less the KV written (bytes / bandwidth), which halves too with fp8 but is tiny next to the FLOPs.
+      return b.attentionMs;
+    };
+    const attnFlopsMs = ((4 * 32 * 128 * (8192 * 8192) / 2) * 32) / 989e12 * 1000;
+    expect(at('bf16')).toBeGreaterThan(attnFlopsMs);
+    expect(at('fp8')).toBeGreaterThan(attnFlopsMs / 2);
+    expect(at('fp8')).toBeLessThan(attnFlopsMs / 2 * 1.05);
+  });
+
   it('tensor parallelism splits the weights and adds all-reduces', () => {
     const one = compileStepModel(makeDeployment({ model: llama70, accelerator: h200, engine: 'vllm', parallel: { tp: 1 }, precision: { weights: 'fp8' } }), IDEAL);
     const four = compileStepModel(makeDeployment({ model: llama70, accelerator: h200, engine: 'vllm', parallel: { tp: 4 }, precision: { weights: 'fp8' } }), IDEAL);

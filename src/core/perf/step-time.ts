@@ -107,7 +107,10 @@ export function compileStepModel(d: Deployment, eff: Efficiencies): StepModel {
   const moeWb = BYTES_PER_ELEMENT[d.precision.moeWeights];
   const peakDense = gemmPeak(d.accelerator, rates, d.precision.weights) * eff.gemmCompute;
   const peakMoe = gemmPeak(d.accelerator, rates, d.precision.moeWeights) * eff.gemmCompute;
-  const peakAttn = rates.bf16Flops * eff.attentionCompute;
+  // Attention runs at the KV cache's precision where the chip has that rate: with an fp8 KV cache the
+  // engines run the attention kernels in fp8 (TensorRT-LLM's FP8 context FMHA and fp8 XQA/MLA), at twice
+  // the bf16 rate on Hopper and Blackwell; any other KV precision runs in bf16.
+  const peakAttn = (d.precision.kv === 'fp8' ? gemmPeak(d.accelerator, rates, 'fp8') : rates.bf16Flops) * eff.attentionCompute;
   const peakLm = rates.bf16Flops * eff.gemmCompute;
 
   const nAttn = p.numAttentionLayers;
