@@ -268,7 +268,7 @@ limits: { kind: memory }
 router: least-outstanding
 ${mockModelsYaml(mockPort, ['mock', 'mock-slow'])}`,
   );
-  const tfArgv = [...(args.profile !== undefined ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${args.profile}`] : []), args.cli, 'serve', '--config', config, '--quiet'];
+  const tfArgv = [...(args.profile !== undefined ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${args.profile}`] : []), args.cli, 'serve', '--config', config, '--quiet', '--no-plan'];
   const tfUrl = (await start('tokenfleet', ...onCpu(1, process.execPath, tfArgv), /listening on (http:\/\/\S+)/, { TOKENFLEET_ADMIN_TOKEN: ADMIN }))[1]!;
   const tfPid = children.at(-1)?.pid;
   const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
