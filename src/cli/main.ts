@@ -131,7 +131,7 @@ program
   .option('--json', 'machine-readable output')
   .addHelpText(
     'after',
-    '\nExamples:\n  $ tokenfleet simulate scenarios/simulate-mixed-fleet.yaml\n  $ tokenfleet simulate scenarios/simulate-disagg.yaml --report disagg.html\n  $ tokenfleet simulate --trace ../shared/data/traces/azure-2023/AzureLLMInferenceTrace_conv.csv --model meta-llama/Llama-3.1-8B --accelerator h20 --replicas 2 --slo-ttft-ms 500 --slo-tpot-ms 50\n  $ tokenfleet simulate --trace ../shared/data/traces/mooncake/synthetic_trace.jsonl --model meta-llama/Llama-3.1-70B --accelerator h200-sxm --tp 4 --precision fp8 --replicas 4 --prefix-cache --router prefix-affinity\n  $ tokenfleet simulate --rate 20 --isl 2048 --osl 256 --model Qwen/Qwen3-32B --accelerator ascend-910c --engine mindie --replicas 4 --json',
+    '\nExamples:\n  $ tokenfleet simulate scenarios/simulate-mixed-fleet.yaml\n  $ tokenfleet simulate scenarios/simulate-disagg.yaml --report disagg.html\n  $ tokenfleet simulate --trace ../shared/data/traces/azure-2023/AzureLLMInferenceTrace_conv.csv --model meta-llama/Llama-3.1-8B --accelerator h20 --replicas 4 --slo-ttft-ms 500 --slo-tpot-ms 50\n  $ tokenfleet simulate --trace ../shared/data/traces/mooncake/synthetic_trace.jsonl --model meta-llama/Llama-3.1-70B --accelerator h200-sxm --tp 4 --precision fp8 --replicas 4 --prefix-cache --router prefix-affinity\n  $ tokenfleet simulate --rate 20 --isl 2048 --osl 256 --model Qwen/Qwen3-32B --accelerator ascend-910c --engine mindie --replicas 4 --json',
   )
   .action(async (scenario, opts) => (await import('./commands/simulate.js')).simulateCommand(scenario, opts));
 
