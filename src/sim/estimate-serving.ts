@@ -96,6 +96,7 @@ function schedulerFor(d: Deployment, mem: MemoryPlan, maxBatchedTokens: number |
     kvCapacityTokens: mem.kvCapacityTokens * workers,
     kvBlockTokens: mem.kvBlockTokens,
     dpRanks: ranks,
+    ...(d.parallel.dp > 1 && e.attentionDpContextWaitSteps !== undefined && { contextWaitSteps: e.attentionDpContextWaitSteps }),
     prefillOnly,
   };
 }

@@ -150,3 +150,62 @@ describe('cancel', () => {
   });
 });
 
+
+describe('attention-DP context wait (contextWaitSteps)', () => {
+  const dpCfg: ReplicaSchedulerConfig = { ...base, maxBatchedTokens: 4096, maxRunningSequences: 64, kvCapacityTokens: 1 << 20, dpRanks: 4, contextWaitSteps: 5 };
+
+  /** One long decode keeps the engine busy; then `late` requests arrive at once; returns the step each late one started its prompt. */
+  function startSteps(cfg: ReplicaSchedulerConfig, late: number, jump: boolean): number[] {
+    const s = new ReplicaScheduler(cfg);
+    s.enqueue(newRequest(0, 10, 200, 0));
+    let now = 0;
+    let step = 0;
+    let jumping = false; // the late requests arrive after step 2 (a run must not jump past their arrival)
+    const run = (): void => {
+      if (!s.plan(now)) throw new Error('idle');
+      const n = jump && jumping ? s.decodeRunLength() : 1;
+      now += 10 * n;
+      step += n;
+      s.commitDecodeRun(n, now);
+    };
+    run(); // the first request's prompt
+    run();
+    const reqs = Array.from({ length: late }, (_, i) => newRequest(1 + i, 50, 5, now));
+    for (const r of reqs) s.enqueue(r);
+    jumping = true;
+    const started = new Map<number, number>();
+    while (started.size < late) {
+      const before = reqs.filter((r) => r.admittedMs >= 0).length;
+      run();
+      for (const r of reqs) if (r.admittedMs >= 0 && !started.has(r.id)) started.set(r.id, step);
+      if (step > 1000 || (before === late && started.size < late)) throw new Error('never started');
+    }
+    return reqs.map((r) => started.get(r.id)! - 2);
+  }
+
+  it('holds a lone prompt back while the engine is busy, then starts it', () => {
+    // Queued after step 2; it waits 5 steps and runs in the 6th.
+    expect(startSteps(dpCfg, 1, false)).toEqual([6]);
+  });
+
+  it('starts prompts at once when every rank has one', () => {
+    expect(startSteps(dpCfg, 4, false)).toEqual([1, 1, 1, 1]);
+  });
+
+  it('without attention DP, or without the setting, never holds a prompt back', () => {
+    expect(startSteps({ ...dpCfg, dpRanks: 1 }, 1, false)).toEqual([1]);
+    expect(startSteps({ ...dpCfg, contextWaitSteps: 0 }, 1, false)).toEqual([1]);
+  });
+
+  it('a jump over identical decode steps stops where the held prompt may start', () => {
+    expect(startSteps(dpCfg, 1, true)).toEqual(startSteps(dpCfg, 1, false));
+  });
+
+  it('starts a prompt on an idle engine at once', () => {
+    const s = new ReplicaScheduler(dpCfg);
+    const r = newRequest(0, 50, 5, 0);
+    s.enqueue(r);
+    expect(s.plan(0)).toBe(true);
+    expect(r.admittedMs).toBe(0);
+  });
+});

@@ -45,13 +45,15 @@ export interface ScheduledRequest {
   preemptions: number;
   /** Bumped at each join, to tell live heap entries from stale ones. */
   epoch: number;
+  /** The replica's step count when it was queued (for the attention-DP context wait). */
+  queuedAtStep: number;
 }
 
 export function newRequest(id: number, promptTokens: number, outputTokens: number, arrivalMs: number, cachedTokens = 0): ScheduledRequest {
   return {
     id, promptTokens, outputTokens, arrivalMs, cachedTokens,
     status: 'waiting', prefillTarget: promptTokens, prefilledTokens: 0, producedAtJoin: 0,
-    admittedMs: -1, firstTokenMs: -1, finishMs: -1, joinedDecodeStep: 0, preemptions: 0, epoch: 0,
+    admittedMs: -1, firstTokenMs: -1, finishMs: -1, joinedDecodeStep: 0, preemptions: 0, epoch: 0, queuedAtStep: 0,
   };
 }
 
@@ -68,6 +70,12 @@ export interface ReplicaSchedulerConfig {
   readonly dpRanks: number;
   /** When true, a request leaves after its prefill (first token): a prefill worker of a disaggregated deployment. */
   readonly prefillOnly?: boolean;
+  /**
+   * With attention DP (dpRanks > 1): steps a new prompt is held back while the engine is busy and fewer
+   * prompts than ranks wait, so that every rank gets one (TensorRT-LLM's attention-DP context balancing);
+   * 0 or absent: none.
+   */
+  readonly contextWaitSteps?: number;
 }
 
 interface DecodeEntry {
@@ -85,6 +93,8 @@ export class ReplicaScheduler {
   private readonly joinOrder: DecodeEntry[] = [];
   private decodingCount = 0;
   private decodeSteps = 0;
+  /** Steps committed so far (decode or not). */
+  private steps = 0;
   /** Sum over decoding sequences of prompt + outputs so far: their KV tokens. */
   private decodeContextTokens = 0;
   /** KV tokens held by sequences still prefilling. */
@@ -135,6 +145,7 @@ export class ReplicaScheduler {
 
   enqueue(req: ScheduledRequest): void {
     req.status = 'waiting';
+    req.queuedAtStep = this.steps;
     this.waiting.push(req);
     this.pendingPrefill += Math.max(0, req.prefillTarget - req.cachedTokens);
   }
@@ -190,6 +201,15 @@ export class ReplicaScheduler {
     if (this.waitingHead >= this.waiting.length) return false;
     if (this.runningCount >= this.config.maxRunningSequences) return false;
     return this.kvUsed + this.waiting[this.waitingHead]!.prefillTarget <= this.admitLimit;
+  }
+
+  /** Steps the head of the queue must still wait before its prompt may start (see contextWaitSteps); 0: it may start. */
+  private contextWaitLeft(): number {
+    const wait = this.config.contextWaitSteps ?? 0;
+    if (wait <= 0 || this.config.dpRanks <= 1 || this.waitingHead >= this.waiting.length) return 0;
+    // An idle engine has nothing to balance against; enough prompts for every rank start at once.
+    if (this.runningCount === 0 || this.waitingCount >= this.config.dpRanks) return 0;
+    return Math.max(0, wait - (this.steps - this.waiting[this.waitingHead]!.queuedAtStep));
   }
 
   /** Admits the head of the queue; call only after canAdmit(). */
@@ -299,7 +319,9 @@ export class ReplicaScheduler {
       if (n === 0) break;
       budget -= n;
     }
-    while (budget > 0 && this.canAdmit()) {
+    // Under the attention-DP context wait the whole queue starts once the head may (balanced across ranks).
+    const mayStart = this.contextWaitLeft() === 0;
+    while (budget > 0 && mayStart && this.canAdmit()) {
       const req = this.admit(nowMs);
       if (req.status === 'prefilling') budget -= this.addChunk(req, budget);
     }
@@ -321,6 +343,7 @@ export class ReplicaScheduler {
    * whose prompt completed in this step. Both arrays are reused by the next call.
    */
   commit(endMs: number): readonly ScheduledRequest[] {
+    this.steps++;
     this.finished.length = 0;
     this.prefilled.length = 0;
     if (this.stepHasDecode) {
@@ -382,8 +405,14 @@ export class ReplicaScheduler {
    * by `decodeSeqs` tokens a step.
    */
   decodeRunLength(): number {
-    if (!this.stepHasDecode || this.chunkCount > 0 || this.canAdmit()) return 1;
+    if (!this.stepHasDecode || this.chunkCount > 0) return 1;
     let next = this.decoding.peekKey() - this.decodeSteps;
+    if (this.canAdmit()) {
+      // A queued prompt held back by the context wait for `held` more steps: the run ends with the last of them.
+      const held = this.contextWaitLeft();
+      if (held <= 1) return 1;
+      if (held < next) next = held;
+    }
     // Stop before the cache would overflow and force a preemption.
     const room = Math.floor((this.config.kvCapacityTokens - this.kvUsed) / this.decodingCount);
     if (room < next) next = room;
@@ -394,6 +423,7 @@ export class ReplicaScheduler {
   commitDecodeRun(steps: number, endMs: number): readonly ScheduledRequest[] {
     if (steps > 1) {
       // All but the last step: no sequence finishes in them.
+      this.steps += steps - 1;
       this.decodeSteps += steps - 1;
       this.decodeContextTokens += (steps - 1) * this.decodingCount;
     }

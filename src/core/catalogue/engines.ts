@@ -30,6 +30,11 @@ export interface EngineSpec {
   readonly largeMemoryTokenBudget?: { readonly minMemoryBytes: number; readonly maxBatchedTokens: number };
   /** Default cap on running sequences per replica (or per attention-DP rank). */
   readonly maxRunningSequences: number;
+  /**
+   * With attention DP: iterations a new prompt may be held back, while fewer prompts than ranks wait, so that
+   * the ranks' context work stays balanced (the simulator's `contextWaitSteps`); absent: none.
+   */
+  readonly attentionDpContextWaitSteps?: number;
   /** KV cache block (page) size in tokens. */
   readonly kvBlockTokens: number;
   /** Fraction of device memory the engine may use for weights, activations and KV. */
@@ -73,9 +78,13 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     batching: 'mixed-chunked',
     maxBatchedTokens: 8192,
     maxRunningSequences: 2048,
+    // ASSUMPTION: attention-DP context balancing on (as AIConfigurator's attention-DP configurations run it),
+    // with TensorRT-LLM's attention_dp_config timeout_iters of 50. The measured DeepSeek rows with attention DP
+    // show it: TTFT is a median of 92 TPOTs there and grows with the output length, not the prompt's work.
+    attentionDpContextWaitSteps: 50,
     kvBlockTokens: 32,
     memoryUtilization: 0.9,
-    source: 'TensorRT-LLM LLM API defaults: max_num_tokens 8192, max_batch_size 2048, tokens_per_block 32, free_gpu_memory_fraction 0.9',
+    source: 'TensorRT-LLM LLM API defaults: max_num_tokens 8192, max_batch_size 2048, tokens_per_block 32, free_gpu_memory_fraction 0.9; attention-DP context wait 50 iterations (attention_dp_config timeout_iters, ASSUMPTION: balancing on)',
   },
   mindie: {
     id: 'mindie',

@@ -116,6 +116,7 @@ export function buildCluster(config: ClusterConfig, blockTokens: number | undefi
         kvCapacityTokens: memory.kvCapacityTokens,
         kvBlockTokens: memory.kvBlockTokens,
         dpRanks: dp,
+        ...(dp > 1 && engine.attentionDpContextWaitSteps !== undefined && { contextWaitSteps: engine.attentionDpContextWaitSteps }),
         prefillOnly: pc.role === 'prefill',
       });
       const capacity = config.prefixCacheBlocks ?? Math.floor(memory.kvCapacityTokens / (blockTokens ?? memory.kvBlockTokens));
