@@ -90,20 +90,20 @@ export const CALIBRATIONS: readonly Calibration[] = [
       "gemmCompute": 0.4451,
       "memory": 0.8,
       "attentionCompute": 0.1,
-      "comm": 0.7778,
-      "commLatencyUs": 15,
-      "moeImbalance": 1.9394,
-      "stepOverheadMs": 0.8987,
-      "prefillOverheadMs": 1,
+      "comm": 0.95,
+      "commLatencyUs": 10.0548,
+      "moeImbalance": 3,
+      "stepOverheadMs": 1.3406,
+      "prefillOverheadMs": 2.2255,
       "perSequenceUs": 4.4933,
       "perLayerUs": 17.8043,
-      "requestOverheadMs": 148.591
+      "requestOverheadMs": 134.4507
     },
     "errorBand": {
-      "ttftMedian": 0.422,
-      "ttftP90": 1.207,
-      "tpotMedian": 0.269,
-      "tpotP90": 0.748
+      "ttftMedian": 0.381,
+      "ttftP90": 1.058,
+      "tpotMedian": 0.272,
+      "tpotP90": 0.701
     },
     "source": "fitted",
     "fittedRows": 120,
@@ -179,7 +179,7 @@ export const CALIBRATIONS: readonly Calibration[] = [
     },
     "errorBand": {
       "ttftMedian": 0.258,
-      "ttftP90": 0.61,
+      "ttftP90": 0.587,
       "tpotMedian": 0.168,
       "tpotP90": 0.361
     },
