@@ -32,6 +32,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { SQLITE_LEDGER_FILE } from '../src/gateway/ledger/sqlite-ledger.js';
 import { LogHistogram } from '../src/sim/metrics/log-histogram.js';
 import { completionBodies } from '../src/loadgen/completion-body.js';
 import { emptyPlannedRequest, poissonSchedule } from '../src/loadgen/load-schedule.js';
@@ -232,6 +234,27 @@ function openLoop(t: Target): Promise<OpenLoopResult> {
   });
 }
 
+/**
+ * The open loop's requests as tokenfleet's own ledger saw them: from arrival (the request's headers read) to
+ * the record (just before the response ends), and to the upstream's first token; what the client adds on top
+ * is the loopback, the client's own queueing and the time before the gateway reads the request.
+ */
+function insideTokenfleet(ledgerFile: string, fromMs: number): string {
+  const db = new Database(ledgerFile, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT latency_ms AS latency, ttft_ms AS ttft FROM ledger_requests WHERE created_at >= ?').all(fromMs) as { latency: number; ttft: number | null }[];
+    const latency = new LogHistogram({ minValue: 1e-3 });
+    const ttft = new LogHistogram({ minValue: 1e-3 });
+    for (const r of rows) {
+      latency.add(Math.max(r.latency, 1e-3));
+      if (r.ttft !== null) ttft.add(Math.max(r.ttft, 1e-3));
+    }
+    return `inside tokenfleet (its ledger, ${rows.length} requests): arrival to record p50 ${f(latency.quantile(0.5), 3)} p99 ${f(latency.quantile(0.99), 3)}; arrival to the upstream's first token p50 ${f(ttft.quantile(0.5), 3)} p99 ${f(ttft.quantile(0.99), 3)}`;
+  } finally {
+    db.close();
+  }
+}
+
 /** Time to the first streamed byte of the `-slow` model, sequentially. */
 async function firstByte(t: Target, n: number): Promise<{ p50: number; p99: number; latencyP50: number }> {
   const fb = new LogHistogram({ minValue: 1e-3 });
@@ -327,8 +350,11 @@ ${mockModelsYaml(mockPort, ['mock', 'mock-slow'])}`,
   console.log(`\n2. open loop at ${OPEN_RPS} rps (Poisson, half streamed), latency ms`);
   console.log(row(['target', 'sent', 'p50', 'p99', 'added p50', 'added p99', 'failed']));
   let direct: OpenLoopResult | undefined;
+  let inside = '';
   for (const t of targets) {
+    const measuredFromMs = Date.now() + 1000; // after the open loop's warm-up second
     const r = await openLoop(t);
+    if (t.name === 'tokenfleet') inside = insideTokenfleet(join(dir, 'data', SQLITE_LEDGER_FILE), measuredFromMs);
     direct ??= r;
     const p50 = r.latency.quantile(0.5);
     const p99 = r.latency.quantile(0.99);
@@ -336,6 +362,8 @@ ${mockModelsYaml(mockPort, ['mock', 'mock-slow'])}`,
     const d99 = direct.latency.quantile(0.99);
     console.log(row([t.name, r.sent, f(p50, 3), f(p99, 3), r === direct ? '' : f(p50 - d50, 3), r === direct ? '' : f(p99 - d99, 3), r.failed]));
   }
+
+  if (inside !== '') console.log(inside);
 
   console.log('\n3. first streamed byte, ms (upstream: first token at once, the rest 20 ms later)');
   console.log(row(['target', 'first byte p50', 'first byte p99', 'added p50', 'latency p50']));
