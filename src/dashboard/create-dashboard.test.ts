@@ -6,7 +6,6 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,10 +14,9 @@ import { ChunkStream } from '../gateway/backends/chunk-stream.js';
 import { parseGatewayConfig } from '../gateway/config/gateway-config.js';
 import type { Ledger } from '../gateway/ledger/ledger.js';
 import { openSqliteLedger } from '../gateway/ledger/sqlite-ledger.js';
-import { MemoryLimiter } from '../gateway/limits/memory-limiter.js';
-import { createGatewayMetrics } from '../gateway/metrics/gateway-metrics.js';
-import { createGateway, type Gateway } from '../gateway/server/create-gateway.js';
-import { realGatewayClock, silentLog } from '../gateway/server/gateway-context.js';
+import type { Gateway } from '../gateway/server/create-gateway.js';
+import { silentLog } from '../gateway/server/gateway-context.js';
+import { listenTestGateway } from '../gateway/server/listen-test-gateway.js';
 import { openSqliteTenantStore } from '../gateway/tenants/sqlite-tenant-store.js';
 import type { TenantStore } from '../gateway/tenants/tenant-store.js';
 import { createDashboard, type Dashboard } from './create-dashboard.js';
@@ -110,20 +108,16 @@ beforeAll(async () => {
     nowMs: () => Date.now(),
     log: silentLog,
   });
-  gateway = createGateway({
+  let port: number;
+  ({ gateway, port } = await listenTestGateway({
     config,
     tenants,
     ledger,
-    limiter: new MemoryLimiter({ spendSource: () => Promise.resolve(0) }),
-    metrics: createGatewayMetrics(),
     backendsByModel: new Map([['llama', [scripted('h200-0', 'llama-h200', 4), scripted('up-0', 'llama-up', 4)]]]),
-    clock: realGatewayClock,
     adminToken: ADMIN,
-    log: silentLog,
     fallback: dashboard.fallback,
-  });
-  await new Promise<void>((r) => gateway.server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
+  }));
+  base = `http://127.0.0.1:${port}`;
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,12 +16,10 @@ import { ChunkStream } from '../backends/chunk-stream.js';
 import { parseGatewayConfig } from '../config/gateway-config.js';
 import type { Ledger, LedgerRecord } from '../ledger/ledger.js';
 import { openSqliteLedger } from '../ledger/sqlite-ledger.js';
-import { MemoryLimiter } from '../limits/memory-limiter.js';
-import { createGatewayMetrics } from '../metrics/gateway-metrics.js';
 import { openSqliteTenantStore } from '../tenants/sqlite-tenant-store.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
-import { createGateway, type Gateway } from './create-gateway.js';
-import { realGatewayClock, silentLog } from './gateway-context.js';
+import type { Gateway } from './create-gateway.js';
+import { listenTestGateway } from './listen-test-gateway.js';
 
 interface Scripted extends Backend {
   calls: number;
@@ -119,19 +117,7 @@ beforeAll(async () => {
   const tenant = await tenants.createTenant({ name: 'unit' });
   tenantId = tenant.id;
   key = (await tenants.createKey(tenant.id)).key;
-  gateway = createGateway({
-    config,
-    tenants,
-    ledger,
-    limiter: new MemoryLimiter({ spendSource: () => Promise.resolve(0) }),
-    metrics: createGatewayMetrics(),
-    backendsByModel: new Map<string, Backend[]>(Object.entries(backends)),
-    clock: realGatewayClock,
-    adminToken: undefined,
-    log: silentLog,
-  });
-  await new Promise<void>((resolve) => gateway.server.listen(0, '127.0.0.1', resolve));
-  port = (gateway.server.address() as AddressInfo).port;
+  ({ gateway, port } = await listenTestGateway({ config, tenants, ledger, backendsByModel: new Map<string, Backend[]>(Object.entries(backends)) }));
 });
 
 afterAll(async () => {

@@ -6,7 +6,6 @@
  * leave the queue, and answers waiting requests at close().
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,12 +14,11 @@ import { ChunkStream } from '../backends/chunk-stream.js';
 import { parseGatewayConfig } from '../config/gateway-config.js';
 import type { Ledger, LedgerRecord } from '../ledger/ledger.js';
 import { openSqliteLedger } from '../ledger/sqlite-ledger.js';
-import { MemoryLimiter } from '../limits/memory-limiter.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { openSqliteTenantStore } from '../tenants/sqlite-tenant-store.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
-import { createGateway, type Gateway } from './create-gateway.js';
-import { realGatewayClock, silentLog } from './gateway-context.js';
+import type { Gateway } from './create-gateway.js';
+import { listenTestGateway } from './listen-test-gateway.js';
 
 const MAX_QUEUED = 46;
 const CONFIG = `
@@ -96,19 +94,7 @@ beforeAll(async () => {
     keys[name] = (await tenants.createKey(t.id)).key;
   }
   metrics = createGatewayMetrics();
-  gateway = createGateway({
-    config,
-    tenants,
-    ledger,
-    limiter: new MemoryLimiter({ spendSource: () => Promise.resolve(0) }),
-    metrics,
-    backendsByModel: new Map([['busy', [backend]]]),
-    clock: realGatewayClock,
-    adminToken: undefined,
-    log: silentLog,
-  });
-  await new Promise<void>((resolve) => gateway.server.listen(0, '127.0.0.1', resolve));
-  port = (gateway.server.address() as AddressInfo).port;
+  ({ gateway, port } = await listenTestGateway({ config, tenants, ledger, metrics, backendsByModel: new Map([['busy', [backend]]]) }));
 });
 
 afterAll(async () => {
