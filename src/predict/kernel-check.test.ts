@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { getAccelerator } from '../core/catalogue/find-accelerator.js';
+import { InvalidInputError } from '../core/errors.js';
+import { CUDA_PRIOR, type Efficiencies } from '../core/perf/efficiency.js';
+import { resolveModel } from '../config/model-registry.js';
+import { compareWithKernels, parseKernelTimings, type KernelComparison } from './kernel-check.js';
+import { quantile } from './error-stats.js';
+
+const file = 'data/kernels/h200-sxm-torch.csv';
+const timings = parseKernelTimings(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8'), file);
+const h200 = getAccelerator('h200-sxm');
+const llama8 = resolveModel('meta-llama/Llama-3.1-8B').spec;
+const shapes = [
+  { gemmPrefix: 'llama-3.1-8b-tp1', model: llama8, tp: 1 },
+  { gemmPrefix: 'llama-3.1-70b-tp4', model: resolveModel('meta-llama/Llama-3.1-70B').spec, tp: 4 },
+];
+/** What the H200's kernels reached (see docs/calibration.md): cuBLAS at large M, HBM streaming, flash attention at long prompts. */
+const KERNELS: Efficiencies = { ...CUDA_PRIOR, gemmCompute: 0.67, memory: 0.85, attentionCompute: 0.6 };
+const relErr = (c: KernelComparison) => Math.abs(c.predictedMs / c.measuredMs - 1);
+
+describe('parseKernelTimings', () => {
+  it('reads the H200 run: GEMMs in two precisions, attention and whole steps; skips the device and copy rows', () => {
+    const kinds = new Set(timings.map((t) => t.kind));
+    expect([...kinds].sort()).toEqual(['attn_decode', 'attn_prefill', 'gemm', 'step_decode', 'step_prefill']);
+    expect(timings.filter((t) => t.kind === 'gemm' && t.dtype === 'fp8').length).toBeGreaterThan(100);
+    expect(timings.every((t) => t.timeUs > 0)).toBe(true);
+  });
+
+  it('names the file, line and field of a bad value', () => {
+    const text = 'kind,dtype,model,m,n,k,batch,context,time_us,tflops,gbps,note\ngemm,bf16,x:qkv,1,2,3,,,12.5,,,\ngemm,int3,x:o,1,2,3,,,1,,,\n';
+    expect(() => parseKernelTimings(text, 'k.csv')).toThrow(InvalidInputError);
+    expect(() => parseKernelTimings(text, 'k.csv')).toThrow(/k\.csv:3: dtype/);
+    expect(() => parseKernelTimings(text.replace('12.5', 'fast'), 'k.csv')).toThrow(/k\.csv:2: time_us/);
+  });
+});
+
+describe('the step model against kernels timed on an H200', () => {
+  const cs = compareWithKernels(timings, h200, KERNELS, shapes, llama8);
+  const gemms = (pred: (m: number) => boolean) =>
+    cs.filter((c) => c.kind === 'dense-gemm' && pred(Number(/M=(\d+)/.exec(c.what)?.[1])));
+
+  it('counts the FLOPs of the dense layers as the real layer shapes do: compute-bound GEMMs within 10%', () => {
+    const big = gemms((m) => m >= 1024);
+    expect(big.length).toBe(2 * 2 * 4); // two models, two precisions, M = 1024..8192
+    expect(quantile(big.map(relErr), 0.5)).toBeLessThan(0.1);
+    expect(Math.max(...big.map(relErr))).toBeLessThan(0.2);
+  });
+
+  it('counts the weight bytes a decode step streams: memory-bound bf16 GEMMs at M=1 within 25%', () => {
+    const small = gemms((m) => m === 1);
+    expect(small.length).toBe(4);
+    const bf16 = small.filter((c) => c.what.includes('bf16'));
+    expect(Math.max(...bf16.map(relErr))).toBeLessThan(0.25);
+    // fp8 GEMMs at M=1 run well above their streaming bound (cuBLAS pads M to 16 and pays a fixed cost per
+    // kernel): the model leaves that to the per-layer fixed cost each engine's calibration fits.
+    for (const c of small.filter((x) => x.what.includes('fp8'))) expect(c.predictedMs).toBeLessThan(c.measuredMs);
+  });
+
+  it('prices long-prompt attention by its causal FLOPs', () => {
+    const long = cs.filter((c) => c.kind === 'attention-prefill' && Number(/S=(\d+)/.exec(c.what)?.[1]) >= 4096);
+    expect(long.length).toBe(3);
+    expect(Math.max(...long.map(relErr))).toBeLessThan(0.2);
+  });
+
+  it('predicts whole prefill passes within 15% and large decode batches within 30% from the kernels alone', () => {
+    const prefill = cs.filter((c) => c.kind === 'step-prefill');
+    expect(prefill.length).toBe(3);
+    expect(Math.max(...prefill.map(relErr))).toBeLessThan(0.15);
+    const decode = cs.filter((c) => c.kind === 'step-decode' && Number(/B=(\d+)/.exec(c.what)?.[1]) >= 64);
+    expect(decode.length).toBe(6);
+    expect(quantile(decode.map(relErr), 0.5)).toBeLessThan(0.3);
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * @module The step-time model against kernels timed on a real GPU
+ * (`bench/device/kernels.py`, data in data/kernels/): the model's dense-GEMM,
+ * attention and whole-step terms for the models whose layer shapes were timed,
+ * next to the sum of the measured kernels of the same work. This checks the
+ * physics (FLOPs, bytes, the roofline and the efficiencies) apart from any
+ * engine's scheduler, which the silicon measurements cannot do.
+ */
+import { parseCsvRecords } from './parse-csv-records.js';
+import { InvalidInputError } from '../core/errors.js';
+import type { AcceleratorSpec } from '../core/catalogue/accelerator-spec.js';
+import type { ModelSpec } from '../core/catalogue/model-spec.js';
+import type { Efficiencies } from '../core/perf/efficiency.js';
+import { makeDeployment } from '../core/perf/deployment.js';
+import { batchOf, compileStepModel, emptyBreakdown } from '../core/perf/step-time.js';
+
+export type KernelKind = 'gemm' | 'attn_prefill' | 'attn_decode' | 'step_decode' | 'step_prefill';
+
+/** One timed kernel (or whole forward pass) from the device run. */
+export interface KernelTiming {
+  readonly kind: KernelKind;
+  readonly dtype: 'bf16' | 'fp8';
+  /** For GEMMs `model:layer` (e.g. `llama-3.1-8b-tp1:gate_up`); otherwise the shape's name. */
+  readonly model: string;
+  /** Tokens (GEMM rows, prefill length) or sequences (decode batch). */
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly batch: number;
+  readonly contextTokens: number;
+  readonly timeUs: number;
+}
+
+const KINDS: readonly string[] = ['gemm', 'attn_prefill', 'attn_decode', 'step_decode', 'step_prefill'];
+
+/** Parses the device run's CSV; rows that record an error or another kind (`device`, `copy`) are skipped. */
+export function parseKernelTimings(text: string, file: string): KernelTiming[] {
+  const out: KernelTiming[] = [];
+  parseCsvRecords(text, file).forEach((r, i) => {
+    if (!KINDS.includes(r.kind ?? '') || (r.time_us ?? '') === '') return;
+    const line = i + 2;
+    const num = (field: string, required: boolean): number => {
+      const raw = r[field] ?? '';
+      if (raw === '' && !required) return 0;
+      const v = Number(raw);
+      if (!Number.isFinite(v) || v < 0) throw new InvalidInputError(`expected a non-negative number, got '${raw}'`, `${file}:${line}: ${field}`);
+      return v;
+    };
+    const dtype = r.dtype;
+    if (dtype !== 'bf16' && dtype !== 'fp8') throw new InvalidInputError(`expected bf16 or fp8, got '${dtype}'`, `${file}:${line}: dtype`);
+    out.push({
+      kind: r.kind as KernelKind,
+      dtype,
+      model: r.model ?? '',
+      m: num('m', true),
+      n: num('n', false),
+      k: num('k', false),
+      batch: num('batch', false),
+      contextTokens: num('context', false),
+      timeUs: num('time_us', true),
+    });
+  });
+  return out;
+}
+
+/** A model whose layer shapes were timed: the GEMM rows' prefix, its spec and its tensor parallelism. */
+export interface TimedShape {
+  /** Prefix of the GEMM rows' `model` field, e.g. `llama-3.1-8b-tp1`. */
+  readonly gemmPrefix: string;
+  readonly model: ModelSpec;
+  readonly tp: number;
+}
+
+export interface KernelComparison {
+  /** What was compared, e.g. `dense GEMMs bf16 llama-3.1-8b-tp1 M=1024`. */
+  readonly what: string;
+  readonly kind: 'dense-gemm' | 'attention-prefill' | 'attention-decode' | 'step-decode' | 'step-prefill';
+  readonly measuredMs: number;
+  readonly predictedMs: number;
+}
+
+/** The dense layers a transformer block runs, as the device run names them. */
+const DENSE_LAYERS = ['qkv', 'o', 'gate_up', 'down'] as const;
+
+/**
+ * Compares the step model with the measured kernels: for every timed shape and M, the sum of the four
+ * dense GEMMs times the layer count against the model's dense-GEMM term; attention of the GQA 32/8x128
+ * shape (Llama-3.1-8B's) against the model's attention term for one layer; whole forward passes against
+ * the model's step time without the engine's fixed costs (the device run has no scheduler or sampler).
+ */
+export function compareWithKernels(
+  timings: readonly KernelTiming[],
+  accelerator: AcceleratorSpec,
+  efficiencies: Efficiencies,
+  shapes: readonly TimedShape[],
+  /** The model of the attention and whole-step rows (Llama-3.1-8B's shape). */
+  stepModel: ModelSpec,
+): KernelComparison[] {
+  const out: KernelComparison[] = [];
+  const kernelOnly: Efficiencies = { ...efficiencies, stepOverheadMs: 0, prefillOverheadMs: 0, perSequenceUs: 0, perLayerUs: 0, requestOverheadMs: 0 };
+  const bd = emptyBreakdown();
+  for (const shape of shapes) {
+    for (const dtype of ['bf16', 'fp8'] as const) {
+      const rows = timings.filter((t) => t.kind === 'gemm' && t.dtype === dtype && t.model.startsWith(`${shape.gemmPrefix}:`));
+      const ms = [...new Set(rows.map((r) => r.m))].sort((a, b) => a - b);
+      const sm = compileStepModel(
+        makeDeployment({ model: shape.model, accelerator, engine: 'generic', parallel: { tp: shape.tp }, precision: { weights: dtype, kv: 'bf16' } }),
+        kernelOnly,
+      );
+      for (const m of ms) {
+        const layers = DENSE_LAYERS.map((l) => rows.find((r) => r.m === m && r.model === `${shape.gemmPrefix}:${l}`));
+        if (layers.some((l) => l === undefined)) continue;
+        const measuredMs = (shape.model.numLayers * layers.reduce((s, l) => s + (l as KernelTiming).timeUs, 0)) / 1000;
+        sm.stepTimeMs({ ...batchOf([], []), decodeSeqs: m }, bd);
+        out.push({ what: `dense GEMMs ${dtype} ${shape.gemmPrefix} M=${m}`, kind: 'dense-gemm', measuredMs, predictedMs: bd.denseGemmMs });
+      }
+    }
+  }
+  const sm = compileStepModel(
+    makeDeployment({ model: stepModel, accelerator, engine: 'generic', parallel: { tp: 1 }, precision: { weights: 'bf16', kv: 'bf16' } }),
+    kernelOnly,
+  );
+  const layers = stepModel.numLayers;
+  for (const t of timings) {
+    if (t.kind === 'attn_prefill') {
+      sm.stepTimeMs(batchOf([{ tokens: t.m, completes: false }], []), bd);
+      out.push({ what: `attention prefill S=${t.m}`, kind: 'attention-prefill', measuredMs: t.timeUs / 1000, predictedMs: bd.attentionMs / layers });
+    } else if (t.kind === 'attn_decode') {
+      sm.stepTimeMs(batchOf([], new Array<number>(t.batch).fill(t.contextTokens)), bd);
+      out.push({ what: `attention decode B=${t.batch} ctx=${t.contextTokens}`, kind: 'attention-decode', measuredMs: t.timeUs / 1000, predictedMs: bd.attentionMs / layers });
+    } else if (t.kind === 'step_decode') {
+      const predictedMs = sm.stepTimeMs(batchOf([], new Array<number>(t.batch).fill(t.contextTokens)), bd);
+      out.push({ what: `decode step B=${t.batch} ctx=${t.contextTokens}`, kind: 'step-decode', measuredMs: t.timeUs / 1000, predictedMs });
+    } else if (t.kind === 'step_prefill') {
+      const predictedMs = sm.stepTimeMs(batchOf([{ tokens: t.m, completes: true }], []), bd);
+      out.push({ what: `prefill step S=${t.m}`, kind: 'step-prefill', measuredMs: t.timeUs / 1000, predictedMs });
+    }
+  }
+  return out;
+}
