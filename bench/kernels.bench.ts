@@ -10,18 +10,21 @@ import { getAccelerator } from '../src/core/catalogue/find-accelerator.js';
 import { resolveModel } from '../src/config/model-registry.js';
 import { CALIBRATIONS } from '../src/core/perf/calibration-data.js';
 import { CUDA_PRIOR, type Efficiencies } from '../src/core/perf/efficiency.js';
-import { compareWithKernels, parseKernelTimings, type KernelComparison } from '../src/predict/kernel-check.js';
+import { compareMoeWithKernels, compareWithKernels, parseKernelTimings, type KernelComparison } from '../src/predict/kernel-check.js';
 import { quantile } from '../src/predict/error-stats.js';
 
 const file = new URL('../data/kernels/h200-sxm-torch.csv', import.meta.url);
-const timings = parseKernelTimings(readFileSync(file, 'utf8'), 'data/kernels/h200-sxm-torch.csv');
+const timings = [
+  ...parseKernelTimings(readFileSync(file, 'utf8'), 'data/kernels/h200-sxm-torch.csv'),
+  ...parseKernelTimings(readFileSync(new URL('../data/kernels/h200-sxm-torch-moe.csv', import.meta.url), 'utf8'), 'data/kernels/h200-sxm-torch-moe.csv'),
+];
 const h200 = getAccelerator('h200-sxm');
 const llama8 = resolveModel('meta-llama/Llama-3.1-8B').spec;
 const shapes = [
   { gemmPrefix: 'llama-3.1-8b-tp1', model: llama8, tp: 1 },
   { gemmPrefix: 'llama-3.1-70b-tp4', model: resolveModel('meta-llama/Llama-3.1-70B').spec, tp: 4 },
 ];
-const run = (eff: Efficiencies) => compareWithKernels(timings, h200, eff, shapes, llama8);
+const run = (eff: Efficiencies) => [...compareWithKernels(timings, h200, eff, shapes, llama8), ...compareMoeWithKernels(timings, h200, eff)];
 
 const logErr = (c: KernelComparison) => Math.abs(Math.log(c.predictedMs / c.measuredMs));
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -66,6 +69,6 @@ function table(label: string, eff: Efficiencies): void {
   }
 }
 
-console.log(`${timings.length} timings from data/kernels/h200-sxm-torch.csv (NVIDIA H200, torch 2.11 + CUDA 13.0: cuBLAS GEMMs, SDPA flash attention)`);
+console.log(`${timings.length} timings from data/kernels/ (NVIDIA H200, torch 2.11 + CUDA 13.0: cuBLAS GEMMs, SDPA flash attention, grouped GEMMs)`);
 table('(a) efficiencies fitted to the kernels', kernelEff);
 for (const c of CALIBRATIONS.filter((x) => x.family === 'hopper')) table(`(b) calibration hopper/${c.engine}`, c.efficiencies);

@@ -12,9 +12,10 @@ import type { AcceleratorSpec } from '../core/catalogue/accelerator-spec.js';
 import type { ModelSpec } from '../core/catalogue/model-spec.js';
 import type { Efficiencies } from '../core/perf/efficiency.js';
 import { makeDeployment } from '../core/perf/deployment.js';
-import { batchOf, compileStepModel, emptyBreakdown } from '../core/perf/step-time.js';
+import { hardwareRates } from '../core/perf/hardware-rates.js';
+import { batchOf, compileStepModel, emptyBreakdown, routedExpertsMs } from '../core/perf/step-time.js';
 
-export type KernelKind = 'gemm' | 'attn_prefill' | 'attn_decode' | 'step_decode' | 'step_prefill';
+export type KernelKind = 'gemm' | 'moe_gemm' | 'attn_prefill' | 'attn_decode' | 'step_decode' | 'step_prefill';
 
 /** One timed kernel (or whole forward pass) from the device run. */
 export interface KernelTiming {
@@ -22,16 +23,17 @@ export interface KernelTiming {
   readonly dtype: 'bf16' | 'fp8';
   /** For GEMMs `model:layer` (e.g. `llama-3.1-8b-tp1:gate_up`); otherwise the shape's name. */
   readonly model: string;
-  /** Tokens (GEMM rows, prefill length) or sequences (decode batch). */
+  /** Tokens (GEMM rows, prefill length, tokens per expert) or sequences (decode batch). */
   readonly m: number;
   readonly n: number;
   readonly k: number;
+  /** Decode batch, or the number of experts of a grouped GEMM. */
   readonly batch: number;
   readonly contextTokens: number;
   readonly timeUs: number;
 }
 
-const KINDS: readonly string[] = ['gemm', 'attn_prefill', 'attn_decode', 'step_decode', 'step_prefill'];
+const KINDS: readonly string[] = ['gemm', 'moe_gemm', 'attn_prefill', 'attn_decode', 'step_decode', 'step_prefill'];
 
 /** Parses the device run's CSV; rows that record an error or another kind (`device`, `copy`) are skipped. */
 export function parseKernelTimings(text: string, file: string): KernelTiming[] {
@@ -74,7 +76,7 @@ export interface TimedShape {
 export interface KernelComparison {
   /** What was compared, e.g. `dense GEMMs bf16 llama-3.1-8b-tp1 M=1024`. */
   readonly what: string;
-  readonly kind: 'dense-gemm' | 'attention-prefill' | 'attention-decode' | 'step-decode' | 'step-prefill';
+  readonly kind: 'dense-gemm' | 'moe-gemm' | 'attention-prefill' | 'attention-decode' | 'step-decode' | 'step-prefill';
   readonly measuredMs: number;
   readonly predictedMs: number;
 }
@@ -135,6 +137,26 @@ export function compareWithKernels(
       const predictedMs = sm.stepTimeMs(batchOf([{ tokens: t.m, completes: true }], []), bd);
       out.push({ what: `prefill step S=${t.m}`, kind: 'step-prefill', measuredMs: t.timeUs / 1000, predictedMs });
     }
+  }
+  return out;
+}
+
+/**
+ * Compares the model's routed-expert term with grouped GEMMs timed in bf16: for every expert shape, number
+ * of experts E and tokens per expert t with both the gate/up and the down projection timed, their sum
+ * against `routedExpertsMs` for E x t token-expert pairs over E experts.
+ */
+export function compareMoeWithKernels(timings: readonly KernelTiming[], accelerator: AcceleratorSpec, efficiencies: Efficiencies): KernelComparison[] {
+  const rates = hardwareRates(accelerator);
+  const out: KernelComparison[] = [];
+  const moe = timings.filter((t) => t.kind === 'moe_gemm' && t.dtype === 'bf16');
+  for (const up of moe.filter((t) => t.model.endsWith(':gate_up'))) {
+    const name = up.model.slice(0, -':gate_up'.length);
+    const down = moe.find((t) => t.model === `${name}:down` && t.m === up.m && t.batch === up.batch);
+    if (!down) continue;
+    const paramsPerExpert = up.n * up.k + down.n * down.k;
+    const predictedMs = routedExpertsMs(up.batch * up.m, up.batch, paramsPerExpert, 2, rates.bf16Flops * efficiencies.gemmCompute, rates.memoryBandwidth * efficiencies.memory);
+    out.push({ what: `routed experts ${name} E=${up.batch} t=${up.m}`, kind: 'moe-gemm', measuredMs: (up.timeUs + down.timeUs) / 1000, predictedMs });
   }
   return out;
 }

@@ -96,6 +96,21 @@ export interface StepModel {
   stepTimeMs(batch: BatchShape, out?: StepTimeBreakdown): number;
 }
 
+/**
+ * One MoE layer's routed-expert GEMMs on one device, milliseconds: `slots` token-expert pairs spread over
+ * `touchedExperts` experts (each with `paramsPerExpert` parameters of `bytesPerParam`), compute-bound at
+ * `peakFlops` (achieved, before the small-M penalty of the tokens each expert gets) or memory-bound reading
+ * the touched experts' weights at `bandwidth` (achieved bytes/s).
+ */
+export function routedExpertsMs(slots: number, touchedExperts: number, paramsPerExpert: number, bytesPerParam: number, peakFlops: number, bandwidth: number): number {
+  if (slots <= 0 || paramsPerExpert <= 0) return 0;
+  const perExpertTokens = slots / Math.max(touchedExperts, 1);
+  const effScale = perExpertTokens / (perExpertTokens + GEMM_HALF_EFFICIENCY_TOKENS);
+  const compute = (2 * slots * paramsPerExpert) / (peakFlops * effScale);
+  const memory = (touchedExperts * paramsPerExpert * bytesPerParam) / bandwidth;
+  return roof(compute, memory) * 1000;
+}
+
 /** Precomputes per-device constants of `d` so that each step evaluates in O(1). */
 export function compileStepModel(d: Deployment, eff: Efficiencies): StepModel {
   const m = d.model;
@@ -224,11 +239,7 @@ export function compileStepModel(d: Deployment, eff: Efficiencies): StepModel {
         const groupTokens = tokens * dp;
         const slots = ((groupTokens * moe.topK) / ep) * eff.moeImbalance;
         const touched = localExperts * -Math.expm1(groupTokens * logNoRoute);
-        const perExpertTokens = slots / Math.max(touched, 1);
-        const effScale = perExpertTokens / (perExpertTokens + GEMM_HALF_EFFICIENCY_TOKENS);
-        const compute = (2 * slots * expertParamsPerDevice) / (peakMoe * effScale);
-        const memory = (touched * expertParamsPerDevice * moeWb) / bw;
-        moeMs = p.numMoeLayers * roof(compute, memory) * 1000;
+        moeMs = p.numMoeLayers * routedExpertsMs(slots, touched, expertParamsPerDevice, moeWb, peakMoe, bw);
       }
 
       const lmHead = gemmMs(b.logitTokens, lmParams, 2, peakLm);
