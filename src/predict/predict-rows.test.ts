@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveModel } from '../config/model-registry.js';
-import { DRIFTING_HARNESS, LOCKSTEP_HARNESS, SILICON_HARNESS, benchmarkMeans, harnessOf, predictRow, type ModelResolver } from './predict-rows.js';
+import { DRIFTING_HARNESS, GAP_TRTLLM_HARNESS, LOCKSTEP_HARNESS, SILICON_HARNESS, benchmarkMeans, harnessOf, predictRow, type ModelResolver } from './predict-rows.js';
 import { parseSiliconCsv } from './silicon-row.js';
 
 const header = 'id,silicon_data_source,backend,model_path,system,mode,isl,osl,batch_size';
@@ -17,11 +17,17 @@ describe('harnessOf: the benchmark harness simulated for a silicon row', () => {
   });
 
   it('the [0.8, 1] spread, drifting apart after a burst weighed as 1 of 10 requests, for aggregated mixed-batching engines', () => {
-    expect(harnessOf(row(gap, 'trtllm'))).toBe(DRIFTING_HARNESS);
     expect(harnessOf(row(gap, 'vllm'))).toBe(DRIFTING_HARNESS);
     expect(harnessOf(row(inferenceMax, 'trtllm'))).toBe(DRIFTING_HARNESS);
     expect(DRIFTING_HARNESS.lengthRange).toEqual([0.8, 1]);
     expect(DRIFTING_HARNESS.benchmarkRequestsPerClient).toBe(10);
+  });
+
+  it('a burst weighed as 1 of 5 requests for gap-analysis runs on TensorRT-LLM, whose fixed-length clients regroup partly', () => {
+    expect(harnessOf(row(gap, 'trtllm'))).toBe(GAP_TRTLLM_HARNESS);
+    expect(harnessOf(row(gap, 'trtllm', 'disagg'))).toBe(SILICON_HARNESS);
+    expect(GAP_TRTLLM_HARNESS.lengthRange).toEqual([0.8, 1]);
+    expect(GAP_TRTLLM_HARNESS.benchmarkRequestsPerClient).toBe(5);
   });
 
   it('the [0.8, 1] spread with the simulated burst weight for prefill-first engines and disaggregated rows', () => {

@@ -8,7 +8,7 @@ import { batchOf, compileStepModel, emptyBreakdown } from './step-time.js';
 
 /** Perfect hardware use and no fixed costs: the step time is the pure roofline. */
 const IDEAL: Efficiencies = {
-  gemmCompute: 1, memory: 1, attentionCompute: 1, comm: 1, commLatencyUs: 0, moeImbalance: 1,
+  gemmCompute: 1, memory: 1, attentionCompute: 1, comm: 1, commLatencyUs: 0, a2aLatencyUs: 0, moeImbalance: 1,
   stepOverheadMs: 0, prefillOverheadMs: 0, perSequenceUs: 0, perLayerUs: 0, requestOverheadMs: 0,
 };
 

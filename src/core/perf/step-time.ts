@@ -184,6 +184,7 @@ export function compileStepModel(d: Deployment, eff: Efficiencies): StepModel {
   const groupLink = linkFor(group);
   const actBytes = 2; // bf16 activations on the wire
   const commLatencyMs = eff.commLatencyUs / 1000;
+  const a2aLatencyMs = eff.a2aLatencyUs / 1000;
   const layers = m.numLayers;
   const ppLink = (pp > 1 ? (d.devices <= rates.scaleUpDomain ? rates.scaleUpBandwidth : rates.scaleOutBandwidth) : 1) * eff.comm;
 
@@ -253,7 +254,7 @@ export function compileStepModel(d: Deployment, eff: Efficiencies): StepModel {
         comm += layers * allReduceMs(hiddenBytes, tp, tpLink);
         if (moe && group > 1) {
           const a2aBytes = 2 * (tokens / tp) * moe.topK * m.hiddenSize * actBytes * ((group - 1) / group);
-          comm += p.numMoeLayers * ((a2aBytes / groupLink) * 1000 + 2 * commLatencyMs);
+          comm += p.numMoeLayers * ((a2aBytes / groupLink) * 1000 + 2 * a2aLatencyMs);
         }
         comm += p.numDenseMlpLayers * allReduceMs(hiddenBytes, tp, tpLink);
       }
