@@ -89,15 +89,15 @@ describe('the routed-expert term against grouped GEMMs timed on an H200', () => 
     expect(Math.max(...big.map(relErr))).toBeLessThan(0.15);
   });
 
-  it('reads every touched expert at few tokens per expert, where grouped kernels stream below the dense rate', () => {
-    // Measured: 1.8-3.1 TB/s at 16 tokens per expert against 3.9 TB/s for dense GEMVs, so the model is
-    // optimistic there, never slower than the kernels, and within 35% once 32 or more experts are read (with
-    // 8 the kernels' fixed costs weigh more: up to 46%).
+  it('reads every touched expert at few tokens per expert, at the grouped kernels\' share of the streaming rate', () => {
+    // Grouped GEMMs stream expert weights at 0.72-0.80 of the dense rate while memory-bound
+    // (GROUPED_GEMM_STREAM_SHARE); with it the model is within 15% at 16 tokens per expert over 32 or more
+    // experts, and within 35% with 8 small experts, whose kernels' fixed costs weigh more.
     const small = cs.filter((c) => perExpert(c) === 16);
     expect(small.length).toBe(9);
-    for (const c of small) expect(c.predictedMs).toBeLessThan(c.measuredMs);
+    expect(Math.max(...small.map(relErr))).toBeLessThan(0.35);
     const many = small.filter((c) => Number(/E=(\d+)/.exec(c.what)?.[1]) >= 32);
     expect(many.length).toBe(6);
-    expect(Math.max(...many.map(relErr))).toBeLessThan(0.35);
+    expect(Math.max(...many.map(relErr))).toBeLessThan(0.15);
   });
 });

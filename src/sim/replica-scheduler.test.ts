@@ -52,6 +52,18 @@ describe.each(['mixed-chunked', 'prefill-first'] as const)('replica scheduler co
     expect(maxKv).toBeLessThanOrEqual(cfg.kvCapacityTokens);
     expect(maxTokens).toBeLessThanOrEqual(cfg.maxBatchedTokens);
   });
+  it('admits a prompt only beside the whole prompts already admitted: no preemption when every admitted sequence fits', () => {
+    // Room for four 1,024-token prompts and their 128 outputs (4,608 tokens); the budget would take eight prompts at once.
+    const tight = { ...cfg, maxBatchedTokens: 8192, maxRunningSequences: 64, kvCapacityTokens: 4_929 };
+    const s = new ReplicaScheduler(tight);
+    for (let i = 0; i < 8; i++) s.enqueue(newRequest(i, 1024, 128, 0));
+    expect(s.plan(0)).toBe(true);
+    expect(s.shape.prefillSeqs).toBe(4);
+    expect(s.waitingCount).toBe(4);
+    const { finished, s: drained } = drain(tight, Array.from({ length: 16 }, (_, i) => newRequest(i, 1024, 128, 0)));
+    expect(finished).toHaveLength(16);
+    expect(drained.preemptions).toBe(0);
+  });
   it('is deterministic', () => {
     const a = drain(cfg, workload(30)).finished.map((r) => [r.id, r.firstTokenMs, r.finishMs]);
     const b = drain(cfg, workload(30)).finished.map((r) => [r.id, r.firstTokenMs, r.finishMs]);

@@ -3,7 +3,7 @@
  * with a token budget and a sequence cap (vLLM v1 style), chunked prefill
  * (Sarathi style) or prefill-first batches (SGLang's default), and a paged KV
  * cache that allocates as tokens are computed, admits a request when its
- * prompt fits, and preempts the newest running sequence (recompute) when
+ * whole prompt fits beside the prompts already admitted, and preempts the newest running sequence (recompute) when
  * decoding runs out of blocks. It decides what each step computes and applies
  * the step's outcome; the caller owns the clock and asks the step-time model
  * how long a step takes.
@@ -99,6 +99,8 @@ export class ReplicaScheduler {
   private decodeContextTokens = 0;
   /** KV tokens held by sequences still prefilling. */
   private prefillKvTokens = 0;
+  /** Prompt tokens of admitted, still-prefilling sequences not computed yet: KV promised to them. */
+  private prefillReservedTokens = 0;
   private preemptionCount = 0;
   /** Prompt tokens still to compute over queued and prefilling requests. */
   private pendingPrefill = 0;
@@ -171,6 +173,7 @@ export class ReplicaScheduler {
         if (i < 0) return false;
         this.prefilling.splice(i, 1);
         this.prefillKvTokens -= req.prefilledTokens;
+        this.prefillReservedTokens -= req.prefillTarget - req.prefilledTokens;
         this.pendingPrefill -= req.prefillTarget - req.prefilledTokens;
         break;
       }
@@ -196,11 +199,16 @@ export class ReplicaScheduler {
     return req.promptTokens + out > this.config.kvCapacityTokens;
   }
 
-  /** Whether the head of the queue can be admitted now: a sequence slot and KV room for its whole prompt. */
+  /**
+   * Whether the head of the queue can be admitted now: a sequence slot and KV room for its whole prompt
+   * beside the uncomputed rest of the prompts already admitted (an engine allocates a prompt's blocks when
+   * it schedules it; counting only computed tokens admitted more prompts in one step than the cache holds,
+   * and their decodes then preempted each other without end).
+   */
   private canAdmit(): boolean {
     if (this.waitingHead >= this.waiting.length) return false;
     if (this.runningCount >= this.config.maxRunningSequences) return false;
-    return this.kvUsed + this.waiting[this.waitingHead]!.prefillTarget <= this.admitLimit;
+    return this.kvUsed + this.prefillReservedTokens + this.waiting[this.waitingHead]!.prefillTarget <= this.admitLimit;
   }
 
   /** Steps the head of the queue must still wait before its prompt may start (see contextWaitSteps); 0: it may start. */
@@ -227,6 +235,7 @@ export class ReplicaScheduler {
     } else {
       req.status = 'prefilling';
       this.prefillKvTokens += req.prefilledTokens;
+      this.prefillReservedTokens += req.prefillTarget - req.prefilledTokens;
       this.prefilling.push(req);
     }
     return req;
@@ -365,6 +374,7 @@ export class ReplicaScheduler {
       const n = this.chunkTokens[i]!;
       req.prefilledTokens += n;
       this.prefillKvTokens += n;
+      this.prefillReservedTokens -= n;
       this.pendingPrefill -= n;
       if (req.prefilledTokens >= req.prefillTarget) {
         removed++;

@@ -97,17 +97,25 @@ export interface StepModel {
 }
 
 /**
+ * Share of the dense weight-streaming rate that grouped (routed-expert) GEMMs reach while memory-bound:
+ * timed on an H200 (data/kernels/h200-sxm-torch-moe.csv, torch._grouped_mm in bf16 over 32 or 64 experts at
+ * 16-128 tokens each, the expert shapes of DeepSeek-V3, Qwen3-235B-A22B and gpt-oss-120b): 2.8-3.2 TB/s of
+ * expert weights against 3.9 TB/s for dense GEMVs, i.e. 0.72-0.80. Many small matrices, one launch.
+ */
+export const GROUPED_GEMM_STREAM_SHARE = 0.75;
+
+/**
  * One MoE layer's routed-expert GEMMs on one device, milliseconds: `slots` token-expert pairs spread over
  * `touchedExperts` experts (each with `paramsPerExpert` parameters of `bytesPerParam`), compute-bound at
  * `peakFlops` (achieved, before the small-M penalty of the tokens each expert gets) or memory-bound reading
- * the touched experts' weights at `bandwidth` (achieved bytes/s).
+ * the touched experts' weights at GROUPED_GEMM_STREAM_SHARE of `bandwidth` (the dense rate achieved, bytes/s).
  */
 export function routedExpertsMs(slots: number, touchedExperts: number, paramsPerExpert: number, bytesPerParam: number, peakFlops: number, bandwidth: number): number {
   if (slots <= 0 || paramsPerExpert <= 0) return 0;
   const perExpertTokens = slots / Math.max(touchedExperts, 1);
   const effScale = perExpertTokens / (perExpertTokens + GEMM_HALF_EFFICIENCY_TOKENS);
   const compute = (2 * slots * paramsPerExpert) / (peakFlops * effScale);
-  const memory = (touchedExperts * paramsPerExpert * bytesPerParam) / bandwidth;
+  const memory = (touchedExperts * paramsPerExpert * bytesPerParam) / (bandwidth * GROUPED_GEMM_STREAM_SHARE);
   return roof(compute, memory) * 1000;
 }
 
