@@ -96,7 +96,10 @@ export const EFFICIENCY_BOUNDS: Readonly<Record<keyof Efficiencies, readonly [nu
  * The prior for mature CUDA engines on Nvidia data-centre GPUs: typical
  * fractions of peak reported for vLLM/SGLang/TensorRT-LLM kernels
  * (cuBLAS/CUTLASS GEMMs 60-75% of dense peak, flash attention 40-60%,
- * weight streaming 75-85% of HBM bandwidth, NCCL 70-80% of NVLink).
+ * weight streaming 75-85% of HBM bandwidth, NCCL 70-80% of NVLink). An
+ * expert-parallel all-to-all (dispatch or combine) is taken as twice an
+ * all-reduce's fixed latency (an ASSUMPTION; the fits on Hopper put it at
+ * 15-67 us against 15-50 us for the all-reduce).
  */
 export const CUDA_PRIOR: Efficiencies = {
   gemmCompute: 0.65,
