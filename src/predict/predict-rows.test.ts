@@ -1,19 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { resolveModel } from '../config/model-registry.js';
-import { DRIFTING_HARNESS, GAP_TRTLLM_HARNESS, LOCKSTEP_HARNESS, SILICON_HARNESS, benchmarkMeans, harnessOf, predictRow, type ModelResolver } from './predict-rows.js';
+import { DRIFTING_HARNESS, GAP_TRTLLM_HARNESS, LOCKSTEP_BEFORE_SGLANG, LOCKSTEP_HARNESS, releaseBefore, SILICON_HARNESS, benchmarkMeans, harnessOf, predictRow, type ModelResolver } from './predict-rows.js';
 import { parseSiliconCsv } from './silicon-row.js';
 
-const header = 'id,silicon_data_source,backend,model_path,system,mode,isl,osl,batch_size';
-function row(source: string, backend: string, mode = 'agg') {
-  return parseSiliconCsv(`${header}\nr1,"${source}",${backend},Qwen/Qwen3-32B,h100_sxm,${mode},1024,128,16\n`, 'rows.csv')[0]!;
+const header = 'id,silicon_data_source,backend,backend_version,model_path,system,mode,isl,osl,batch_size';
+function row(source: string, backend: string, mode = 'agg', version = '0.5.1.post1') {
+  return parseSiliconCsv(`${header}\nr1,"${source}",${backend},${version},Qwen/Qwen3-32B,h100_sxm,${mode},1024,128,16\n`, 'rows.csv')[0]!;
 }
 const gap = 'source_file=/data/aic-auto-gap-analysis/data/h100_sxm/sglang/0.5.1/qwen3_32b.csv; silicon_concurrency=16';
 const inferenceMax = 'source_file=2026-03-25.csv; model=Qwen3-32B; silicon_concurrency=16; image=lmsysorg/sglang:v0.5.9';
 
 describe('harnessOf: the benchmark harness simulated for a silicon row', () => {
-  it('fixed lengths in lock-step for gap-analysis runs on a prefill-first engine (SGLang)', () => {
+  it('fixed lengths in lock-step for gap-analysis runs on a prefill-first engine (SGLang) before 0.5.6', () => {
     expect(harnessOf(row(gap, 'sglang'))).toBe(LOCKSTEP_HARNESS);
     expect(LOCKSTEP_HARNESS.lengthRange).toEqual([1, 1]);
+    expect(harnessOf(row(gap, 'sglang', 'agg', '0.5.6.post2'))).toBe(SILICON_HARNESS);
+    expect(harnessOf(row(gap, 'sglang', 'agg', 'nightly-dev'))).toBe(SILICON_HARNESS);
+  });
+
+  it('compares dotted releases', () => {
+    expect(releaseBefore('0.5.1.post1', LOCKSTEP_BEFORE_SGLANG)).toBe(true);
+    expect(releaseBefore('0.4', LOCKSTEP_BEFORE_SGLANG)).toBe(true);
+    expect(releaseBefore('v0.5.5', LOCKSTEP_BEFORE_SGLANG)).toBe(true);
+    expect(releaseBefore('0.5.6', LOCKSTEP_BEFORE_SGLANG)).toBe(false);
+    expect(releaseBefore('0.5.10', LOCKSTEP_BEFORE_SGLANG)).toBe(false);
+    expect(releaseBefore('1.0.0', LOCKSTEP_BEFORE_SGLANG)).toBe(false);
+    expect(releaseBefore('nightly-dev', LOCKSTEP_BEFORE_SGLANG)).toBe(false);
+    expect(releaseBefore('', LOCKSTEP_BEFORE_SGLANG)).toBe(false);
   });
 
   it('the [0.8, 1] spread, drifting apart after a burst weighed as 1 of 10 requests, for aggregated mixed-batching engines', () => {

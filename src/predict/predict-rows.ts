@@ -102,6 +102,7 @@ export const DRIFTING_HARNESS: BenchmarkHarness = { ...SILICON_HARNESS, benchmar
  * exact lengths. Under mixed batching (vLLM, TensorRT-LLM) the prompts of a
  * burst join the decode batch at different steps and the clients drift apart,
  * which DRIFTING_HARNESS's spread approximates better (see docs/calibration.md).
+ * Only SGLang releases before 0.5.6 show it (see LOCKSTEP_BEFORE_SGLANG).
  */
 export const LOCKSTEP_HARNESS: BenchmarkHarness = { lengthRange: [1, 1], requestsPerClient: 3, benchmarkRequestsPerClient: 3 };
 
@@ -120,11 +121,31 @@ export const LOCKSTEP_HARNESS: BenchmarkHarness = { lengthRange: [1, 1], request
  */
 export const GAP_TRTLLM_HARNESS: BenchmarkHarness = { ...SILICON_HARNESS, benchmarkRequestsPerClient: 5 };
 
+/**
+ * The SGLang releases whose gap-analysis rows run in lock-step: before 0.5.6. The rows of 0.5.6.post2,
+ * 0.5.8.post1, 0.5.9 and nightly builds show drifting clients instead (TTFT about one prefill, TPOT carrying
+ * the others' prefills), as InferenceMAX rows do: simulated as SILICON_HARNESS, their training rows' TTFT
+ * median error fell from 114% to 35% (Llama-3.1-8B on H200, 26 rows), 29% to 24% (Qwen3.5-397B on B200,
+ * 31) and 38% to 15% (Qwen3.5-397B on H200, 9); the held-out Qwen3-32B rows of 0.5.8.post1 on H100 from 22%
+ * to 4%, while those of 0.5.1.post1 (54 rows) stay lock-step. Which scheduler change makes the difference
+ * is not known from the rows; the boundary is where the rows change.
+ */
+export const LOCKSTEP_BEFORE_SGLANG: readonly [number, number, number] = [0, 5, 6];
+
+/** Whether a dotted release (`0.5.1.post1`) is before `bound`; a release that is not numbered (`nightly-dev`) is not. */
+export function releaseBefore(version: string, bound: readonly [number, number, number]): boolean {
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(version.trim());
+  if (!m) return false;
+  const v = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+  for (let i = 0; i < 3; i++) if (v[i]! !== bound[i]) return v[i]! < bound[i]!;
+  return false;
+}
+
 /** The harness to simulate for a row, from its recorded source, its mode and its engine's batching. */
 export function harnessOf(row: SiliconRow): BenchmarkHarness {
   const fixedLengths = (row.fields.silicon_data_source ?? '').includes('gap-analysis');
   const prefillFirst = getEngine(row.backend).batching === 'prefill-first';
-  if (fixedLengths && prefillFirst) return LOCKSTEP_HARNESS;
+  if (fixedLengths && prefillFirst && releaseBefore(row.fields.backend_version ?? '', LOCKSTEP_BEFORE_SGLANG)) return LOCKSTEP_HARNESS;
   if (fixedLengths && row.mode === 'agg' && getEngine(row.backend).id === 'trtllm') return GAP_TRTLLM_HARNESS;
   return row.mode === 'agg' && !prefillFirst ? DRIFTING_HARNESS : SILICON_HARNESS;
 }

@@ -65,22 +65,22 @@ export const CALIBRATIONS: readonly Calibration[] = [
     "efficiencies": {
       "gemmCompute": 0.2984,
       "memory": 0.9,
-      "attentionCompute": 0.2718,
+      "attentionCompute": 0.332,
       "comm": 0.2,
       "commLatencyUs": 22.3774,
       "a2aLatencyUs": 66.7662,
       "moeImbalance": 3,
-      "stepOverheadMs": 1.6375,
-      "prefillOverheadMs": 4.953,
-      "perSequenceUs": 0.1228,
-      "perLayerUs": 11.9346,
-      "requestOverheadMs": 221.6717
+      "stepOverheadMs": 1.3406,
+      "prefillOverheadMs": 11.0232,
+      "perSequenceUs": 0.6081,
+      "perLayerUs": 17.8043,
+      "requestOverheadMs": 270.7504
     },
     "errorBand": {
-      "ttftMedian": 0.417,
-      "ttftP90": 0.989,
-      "tpotMedian": 0.157,
-      "tpotP90": 0.518
+      "ttftMedian": 0.389,
+      "ttftP90": 1.03,
+      "tpotMedian": 0.155,
+      "tpotP90": 0.527
     },
     "source": "fitted",
     "fittedRows": 120,
@@ -148,20 +148,20 @@ export const CALIBRATIONS: readonly Calibration[] = [
       "memory": 0.9,
       "attentionCompute": 0.75,
       "comm": 0.95,
-      "commLatencyUs": 49.8018,
+      "commLatencyUs": 33.3831,
       "a2aLatencyUs": 2,
       "moeImbalance": 3,
-      "stepOverheadMs": 2,
-      "prefillOverheadMs": 0.0408,
-      "perSequenceUs": 22.2554,
-      "perLayerUs": 0.3261,
-      "requestOverheadMs": 221.6717
+      "stepOverheadMs": 2.9836,
+      "prefillOverheadMs": 36.5982,
+      "perSequenceUs": 4.4933,
+      "perLayerUs": 9.7712,
+      "requestOverheadMs": 181.4894
     },
     "errorBand": {
-      "ttftMedian": 0.171,
-      "ttftP90": 0.462,
-      "tpotMedian": 0.181,
-      "tpotP90": 0.423
+      "ttftMedian": 0.139,
+      "ttftP90": 0.434,
+      "tpotMedian": 0.139,
+      "tpotP90": 0.394
     },
     "source": "fitted",
     "fittedRows": 120,
