@@ -25,7 +25,7 @@
  * latency figures on a small machine, the same conditions for both gateways).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -38,7 +38,7 @@ import { LogHistogram } from '../src/sim/metrics/log-histogram.js';
 import { completionBodies } from '../src/loadgen/completion-body.js';
 import { emptyPlannedRequest, poissonSchedule } from '../src/loadgen/load-schedule.js';
 import { sendCompletion, type CompletionResult, type CompletionTarget } from '../src/loadgen/send-completion.js';
-import { mockModelsYaml } from '../test/mock-openai-upstream.js';
+import { writeBenchGatewayConfig } from './bench-gateway-config.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -281,16 +281,7 @@ async function main(): Promise<void> {
   const mockPid = children.at(-1)?.pid;
 
   const dir = mkdtempSync(join(tmpdir(), 'tf-bench-'));
-  const config = join(dir, 'gateway.yaml');
-  writeFileSync(
-    config,
-    `listen: { host: 127.0.0.1, port: 0 }
-dataDir: ${JSON.stringify(join(dir, 'data'))}
-ledger: { kind: sqlite }
-limits: { kind: memory }
-router: least-outstanding
-${mockModelsYaml(mockPort, ['mock', 'mock-slow'])}`,
-  );
+  const config = writeBenchGatewayConfig(dir, mockPort, ['mock', 'mock-slow']);
   const tfArgv = [...(args.profile !== undefined ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${args.profile}`] : []), args.cli, 'serve', '--config', config, '--quiet', '--no-plan'];
   const tfUrl = (await start('tokenfleet', ...onCpu(1, process.execPath, tfArgv), /listening on (http:\/\/\S+)/, { TOKENFLEET_ADMIN_TOKEN: ADMIN }))[1]!;
   const tfPid = children.at(-1)?.pid;

@@ -4,6 +4,7 @@
  * tokens of a chat or completion request, says whether it is healthy, and
  * shows its load to the router.
  */
+import type { AbortLike } from './abort-switch.js';
 
 /** One part of a multi-part message (OpenAI's content array); only text is read by the gateway itself. */
 export type ChatContentPart = { readonly type: 'text'; readonly text: string } | { readonly type: 'image_url'; readonly image_url: { readonly url: string } };
@@ -34,7 +35,7 @@ export interface BackendChatRequest {
   /** Whether the client asked for a stream (a backend may still yield token chunks either way). */
   readonly stream: boolean;
   /** Aborted when the client goes away or the gateway gives up: the backend stops generating. */
-  readonly signal: AbortSignal;
+  readonly signal: AbortLike;
 }
 
 export interface BackendUsage {
@@ -79,6 +80,7 @@ export interface Backend {
    * DEFAULT_MAX_IN_FLIGHT (256).
    */
   readonly maxInFlight?: number;
+  /** The response's chunks; a stream may also hand them over in batches (see chunk-batches.ts), which the gateway then reads. */
   chat(req: BackendChatRequest): AsyncIterable<BackendChunk>;
   health(): Promise<boolean>;
   snapshot(): BackendSnapshot;

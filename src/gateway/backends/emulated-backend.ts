@@ -25,6 +25,7 @@ import type { Efficiencies } from '../../core/perf/efficiency.js';
 import { planMemory, type MemoryPlan } from '../../core/perf/memory-plan.js';
 import { compileStepModel, type StepModel } from '../../core/perf/step-time.js';
 import { ReplicaScheduler, newRequest, type ScheduledRequest } from '../../sim/replica-scheduler.js';
+import type { AbortLike } from './abort-switch.js';
 import type { Backend, BackendChatRequest, BackendChunk, BackendSnapshot } from './backend.js';
 import { ChunkStream } from './chunk-stream.js';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
@@ -98,7 +99,7 @@ interface LiveRequest {
   readonly finishReason: 'stop' | 'length';
   emitted: number;
   readonly onAbort: () => void;
-  readonly signal: AbortSignal;
+  readonly signal: AbortLike;
 }
 
 function invalid(message: string): BackendChunk {

@@ -6,6 +6,7 @@ import { parseGatewayConfig } from '../config/gateway-config.js';
 import { createConfiguredBackends } from '../server/create-configured-backends.js';
 import type { BackendChunk } from './backend.js';
 import { collect, describeBackendContract, request } from './backend-contract.js';
+import { hasBatches } from './chunk-batches.js';
 import { FakeClock } from './fake-clock.js';
 import { createOpenAiUpstream, type OpenAiUpstreamOptions } from './openai-upstream.js';
 import { keepAliveAgents } from './upstream-http.js';
@@ -28,6 +29,11 @@ interface SeenRequest {
 
 const seen: SeenRequest[] = [];
 let healthy = true;
+/** Ends of 'late-end' responses held back until the test releases them (releaseLateEnds). */
+const lateEnds: (() => void)[] = [];
+function releaseLateEnds(): void {
+  for (const end of lateEnds.splice(0)) end();
+}
 /** TCP connections the mock has accepted. */
 let connections = 0;
 let server: Server;
@@ -99,8 +105,8 @@ function answer(model: string, maxTokens: number, completions: boolean, res: Ser
       });
       body += 'data: [DONE]\n\n';
       writeSplit(res, body);
-      // 'late-end': the end of the response comes after [DONE], in its own packet.
-      if (model === 'late-end') setTimeout(() => res.end(), 20);
+      // 'late-end': the end of the response comes after [DONE], in its own packet, when the test says so.
+      if (model === 'late-end') lateEnds.push(() => res.end());
       else res.end();
     }
   }
@@ -262,6 +268,7 @@ describe('openai upstream', () => {
     const run = async (backend: ReturnType<typeof upstream>) => {
       const freed = once(agents.http(), 'free');
       await collect(backend.chat(request()));
+      releaseLateEnds();
       await freed;
     };
     const backend = upstream({ agents });
@@ -274,16 +281,29 @@ describe('openai upstream', () => {
     expect(connections).toBe(opened);
   });
 
+  it('hands over in batches the same chunks as one by one, a done last', async () => {
+    const stream = upstream().chat(request({ maxOutputTokens: 5 }));
+    expect(hasBatches(stream)).toBe(true);
+    if (!hasBatches(stream)) return;
+    const batches: (readonly BackendChunk[])[] = [];
+    for await (const b of stream.batches()) batches.push(b);
+    expect(batches.every((b) => b.length > 0)).toBe(true);
+    expect(batches.flat()).toEqual(await collect(upstream().chat(request({ maxOutputTokens: 5 }))));
+    expect(batches.flat().at(-1)?.type).toBe('done');
+  });
+
   it('yields done without waiting for an end that comes after [DONE]', async () => {
     const iter = upstream({ upstreamModel: 'late-end' }).chat(request())[Symbol.asyncIterator]();
     let done = false;
     for (let r = await iter.next(); r.done !== true; r = await iter.next()) {
       if (r.value.type !== 'done') continue;
       done = true;
-      // The server ends the response 20 ms after [DONE]; it has not yet.
+      // The server ends the response only when released below; it has not yet.
       expect(seen.at(-1)!.ended()).toBe(false);
     }
     expect(done).toBe(true);
+    expect(seen.at(-1)!.ended()).toBe(false);
+    releaseLateEnds();
   });
 
   it('is healthy when GET /models answers 200, not otherwise', async () => {

@@ -11,7 +11,9 @@
 import { InvalidInputError } from '../../core/errors.js';
 import { DEFAULT_MAX_IN_FLIGHT, type Backend, type BackendChatRequest, type BackendChunk, type BackendSnapshot, type ChatMessage } from './backend.js';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
-import { sendUpstreamRequest, sharedUpstreamAgents, UpstreamAbort, type UpstreamAgents, type UpstreamRequestInit, type UpstreamResponse } from './upstream-http.js';
+import { AbortSwitch } from './abort-switch.js';
+import { batchedChunks } from './chunk-batches.js';
+import { sendUpstreamRequest, sharedUpstreamAgents, type UpstreamAgents, type UpstreamRequestInit, type UpstreamResponse } from './upstream-http.js';
 
 export interface OpenAiUpstreamOptions {
   readonly id: string;
@@ -97,14 +99,21 @@ function errorMessageOf(body: string): string {
   return body.trim();
 }
 
-function requestBody(req: BackendChatRequest, model: string): string {
-  const common = { model, max_tokens: req.maxOutputTokens, stream: true, stream_options: { include_usage: true } };
-  return JSON.stringify(req.messages !== undefined ? { ...common, messages: req.messages satisfies readonly ChatMessage[] } : { ...common, prompt: req.prompt ?? '' });
+/**
+ * The JSON of `{ model, max_tokens, stream: true, stream_options: { include_usage: true }, messages | prompt }`,
+ * joined from its parts (`modelJson`: the model's JSON string, made once per upstream) rather than stringified
+ * from a new object per request.
+ */
+function requestBody(req: BackendChatRequest, modelJson: string): string {
+  const head = `{"model":${modelJson},"max_tokens":${JSON.stringify(req.maxOutputTokens)},"stream":true,"stream_options":{"include_usage":true},`;
+  return req.messages !== undefined
+    ? `${head}"messages":${JSON.stringify(req.messages satisfies readonly ChatMessage[])}}`
+    : `${head}"prompt":${JSON.stringify(req.prompt ?? '')}}`;
 }
 
 export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstream {
   const base = opts.url.replace(/\/+$/, '');
-  const upstreamModel = opts.upstreamModel ?? opts.model;
+  const upstreamModelJson = JSON.stringify(opts.upstreamModel ?? opts.model);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const healthTimeoutMs = opts.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
   const clock = opts.clock ?? realClock;
@@ -119,9 +128,10 @@ export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstrea
   const agents = opts.agents ?? sharedUpstreamAgents;
   const send = (url: string, init: UpstreamRequestInit): Promise<UpstreamResponse> => sendUpstreamRequest(url, init, agents);
 
-  async function* chat(req: BackendChatRequest): AsyncGenerator<BackendChunk> {
+  /** The chunks of a response in batches: those of one read of the upstream's stream together. */
+  async function* chatBatches(req: BackendChatRequest): AsyncGenerator<readonly BackendChunk[]> {
     if (req.signal.aborted) return;
-    const ac = new UpstreamAbort();
+    const ac = new AbortSwitch();
     const onAbort = (): void => ac.abort();
     req.signal.addEventListener('abort', onAbort, { once: true });
     let timer: TimerHandle | undefined;
@@ -159,12 +169,12 @@ export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstrea
         res = await send(`${base}/${req.messages !== undefined ? 'chat/completions' : 'completions'}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-request-id': req.requestId, ...auth },
-          body: requestBody(req, upstreamModel),
+          body: requestBody(req, upstreamModelJson),
           signal: ac,
         });
       } catch (e) {
         const f = failure();
-        if (f !== 'aborted') yield failureChunk(f, e);
+        if (f !== 'aborted') yield [failureChunk(f, e)];
         return;
       }
       if (!res.ok) {
@@ -176,7 +186,7 @@ export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstrea
           // the status says enough
         }
         if (req.signal.aborted) return;
-        yield errorChunk(mapUpstreamStatus(res.status), `${label} answered ${res.status}: ${errorMessageOf(text) || res.statusText}`);
+        yield [errorChunk(mapUpstreamStatus(res.status), `${label} answered ${res.status}: ${errorMessageOf(text) || res.statusText}`)];
         return;
       }
       disarm();
@@ -189,6 +199,8 @@ export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstrea
       let finishReason: string | undefined;
       let usage: UpstreamEvent['usage'];
       let sawDone = false;
+      /** Chunks of the read being parsed, handed over together once it is parsed. */
+      let batch: BackendChunk[] = [];
 
       /** Handles one event; returns a chunk to yield (a token or an error), or undefined. */
       const handle = (payload: string): BackendChunk | undefined => {
@@ -224,36 +236,50 @@ export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstrea
           read = await reader.read();
         } catch (e) {
           const f = failure();
-          if (f !== 'aborted') yield failureChunk(f, e);
+          if (f !== 'aborted') yield [failureChunk(f, e)];
           return;
         } finally {
           disarm();
         }
         pending += read.done ? '\n\n' : read.value;
+        // Lines are found by index, not cut off the text one by one: only a data line's value becomes a string.
+        let from = 0;
         let nl: number;
-        while ((nl = pending.indexOf('\n')) >= 0) {
-          const line = pending.charCodeAt(nl - 1) === 13 ? pending.slice(0, nl - 1) : pending.slice(0, nl);
-          pending = pending.slice(nl + 1);
-          if (line === '') {
+        while ((nl = pending.indexOf('\n', from)) >= 0) {
+          const start = from;
+          const end = pending.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+          from = nl + 1;
+          if (end === start) {
             if (data === undefined) continue;
             const chunk = handle(data);
             data = undefined;
             if (chunk === undefined) continue;
-            yield chunk;
-            if (chunk.type === 'error' || req.signal.aborted) return;
-          } else if (line.startsWith('data:')) {
-            const value = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5);
+            batch.push(chunk);
+            if (chunk.type === 'error') {
+              yield batch;
+              return;
+            }
+          } else if (pending.startsWith('data:', start)) {
+            const value = pending.slice(pending.charCodeAt(start + 5) === 32 ? start + 6 : start + 5, end);
             data = data === undefined ? value : `${data}\n${value}`;
           }
           // comments (": keep-alive") and other fields (event:, id:, retry:) carry nothing here
         }
+        pending = from === 0 ? pending : pending.slice(from);
         if (read.done) {
           drained = true;
           break;
         }
+        // The last read's tokens go out with the `done` below, in one batch.
+        if (batch.length > 0 && !sawDone) {
+          yield batch;
+          batch = [];
+          if (req.signal.aborted) return;
+        }
       }
       if (!sawDone && finishReason === undefined && usage == null) {
-        yield errorChunk(502, `${label} ended its stream before the response was complete`);
+        batch.push(errorChunk(502, `${label} ended its stream before the response was complete`));
+        yield batch;
         return;
       }
       const completionTokens = usage?.completion_tokens ?? counted;
@@ -274,7 +300,7 @@ export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstrea
           }
         })();
       }
-      yield {
+      batch.push({
         type: 'done',
         usage: {
           promptTokens: usage?.prompt_tokens ?? req.promptTokens,
@@ -282,7 +308,8 @@ export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstrea
           cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
         },
         finishReason: finishReason === 'length' || (finishReason === undefined && completionTokens >= req.maxOutputTokens) ? 'length' : 'stop',
-      };
+      });
+      yield batch;
     } finally {
       disarm();
       req.signal.removeEventListener('abort', onAbort);
@@ -299,9 +326,9 @@ export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstrea
     model: opts.model,
     weight,
     maxInFlight,
-    chat,
+    chat: (req) => batchedChunks(chatBatches(req), req.signal),
     async health(): Promise<boolean> {
-      const ac = new UpstreamAbort();
+      const ac = new AbortSwitch();
       const timer = clock.setTimeout(() => ac.abort(), healthTimeoutMs);
       try {
         const res = await send(`${base}/models`, { method: 'GET', headers: { accept: 'application/json', ...auth }, signal: ac });

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { keepAliveAgents, sendUpstreamRequest, UpstreamAbort } from './upstream-http.js';
+import { AbortSwitch } from './abort-switch.js';
+import { keepAliveAgents, sendUpstreamRequest } from './upstream-http.js';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -48,33 +49,18 @@ describe('sendUpstreamRequest', () => {
   });
 });
 
-describe('UpstreamAbort', () => {
-  it('runs its listeners once, at the first abort, and none added after it', () => {
-    const a = new UpstreamAbort();
-    const calls: string[] = [];
-    const removed = () => calls.push('removed');
-    a.addEventListener('abort', () => calls.push('first'));
-    a.addEventListener('abort', removed);
-    a.removeEventListener('abort', removed);
-    expect(a.aborted).toBe(false);
-    a.abort();
-    a.abort();
-    a.addEventListener('abort', () => calls.push('late'));
-    expect(a.aborted).toBe(true);
-    expect(calls).toEqual(['first']);
-  });
-
+describe('aborting an exchange', () => {
   it('aborts an exchange before its headers (rejects) and after them (the read fails)', async () => {
     const url = await serve((req, res) => {
       if (req.url === '/slow-headers') return; // never answers
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.write('first part');
     });
-    const before = new UpstreamAbort();
+    const before = new AbortSwitch();
     const pending = sendUpstreamRequest(`${url}/slow-headers`, { method: 'GET', headers: {}, signal: before }, keepAliveAgents());
     setTimeout(() => before.abort(), 10);
     await expect(pending).rejects.toThrow();
-    const after = new UpstreamAbort();
+    const after = new AbortSwitch();
     const res = await sendUpstreamRequest(`${url}/streaming`, { method: 'GET', headers: {}, signal: after }, keepAliveAgents());
     expect(await res.read()).toEqual({ done: false, value: 'first part' });
     after.abort();

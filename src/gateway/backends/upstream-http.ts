@@ -12,6 +12,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { urlToHttpOptions } from 'node:url';
+import type { AbortLike } from './abort-switch.js';
 
 /** The connection pools of one upstream (one per scheme, created when first used). */
 export interface UpstreamAgents {
@@ -46,45 +47,6 @@ export interface UpstreamResponse {
   read(): Promise<ReadResult>;
   /** The rest of the body as text. */
   text(): Promise<string>;
-}
-
-/** What aborts an exchange: an AbortSignal, or the lighter UpstreamAbort. */
-export interface AbortLike {
-  readonly aborted: boolean;
-  addEventListener(type: 'abort', listener: () => void, options?: { readonly once?: boolean }): void;
-  removeEventListener(type: 'abort', listener: () => void): void;
-}
-
-/**
- * An abort switch for one exchange, without the EventTarget machinery of an
- * AbortController (whose creation and listener bookkeeping showed up at a few
- * percent of the gateway's CPU per proxied request). Listeners run once, at
- * the first abort(); one added after it is never called (as with AbortSignal).
- */
-export class UpstreamAbort implements AbortLike {
-  private listeners: (() => void)[] = [];
-  private done = false;
-
-  get aborted(): boolean {
-    return this.done;
-  }
-
-  abort(): void {
-    if (this.done) return;
-    this.done = true;
-    const listeners = this.listeners;
-    this.listeners = [];
-    for (const l of listeners) l();
-  }
-
-  addEventListener(_type: 'abort', listener: () => void): void {
-    if (!this.done) this.listeners.push(listener);
-  }
-
-  removeEventListener(_type: 'abort', listener: () => void): void {
-    const i = this.listeners.indexOf(listener);
-    if (i >= 0) this.listeners.splice(i, 1);
-  }
 }
 
 export interface UpstreamRequestInit {
@@ -139,7 +101,8 @@ function wrap(res: IncomingMessage): UpstreamResponse {
     if (queuedChars > READ_AHEAD_CHARS) res.pause();
     settle();
   });
-  res.once('end', () => {
+  // 'on', not 'once' (each fires once anyway): once() wraps every listener, an allocation per request.
+  res.on('end', () => {
     ended = true;
     settle();
   });
@@ -148,7 +111,7 @@ function wrap(res: IncomingMessage): UpstreamResponse {
     failure ??= e;
     settle();
   });
-  res.once('close', () => {
+  res.on('close', () => {
     if (!ended) failure ??= prematureClose();
     settle();
   });
@@ -175,7 +138,8 @@ function wrap(res: IncomingMessage): UpstreamResponse {
 /** Where a URL points, as node:http's request options. */
 interface Target {
   readonly https: boolean;
-  readonly options: RequestOptions;
+  /** Only the fields node:http reads (node copies the options object more than once per request). */
+  readonly options: Pick<RequestOptions, 'protocol' | 'hostname' | 'port' | 'path' | 'auth'>;
 }
 
 /** Parsed URLs: an upstream asks for the same few URLs again and again. Bounded (cleared when full). */
@@ -186,7 +150,8 @@ function targetOf(url: string): Target {
   let t = targets.get(url);
   if (t === undefined) {
     const u = new URL(url);
-    t = { https: u.protocol === 'https:', options: urlToHttpOptions(u) };
+    const { protocol, hostname, port, path, auth } = urlToHttpOptions(u);
+    t = { https: u.protocol === 'https:', options: { protocol, hostname, path, ...(port !== undefined && { port }), ...(auth !== undefined && { auth }) } };
     if (targets.size >= MAX_TARGETS) targets.clear();
     targets.set(url, t);
   }
@@ -200,20 +165,21 @@ export function sendUpstreamRequest(url: string, init: UpstreamRequestInit, agen
   const { signal } = init;
   if (signal.aborted) return Promise.reject(abortError());
   return new Promise((resolve, reject) => {
-    const options = { ...target.options, method: init.method, headers };
     // An abort before the headers rejects; after them it cuts the body, which the reader sees. Once the
     // body has ended the socket is back in the pool (maybe serving another request): the abort must not reach it.
     // Destroyed without an error object: what the caller sees is a reset, and it knows why from its signal.
     const onAbort = () => req.destroy();
     const detach = () => signal.removeEventListener('abort', onAbort);
     const onResponse = (res: IncomingMessage) => {
-      res.once('end', detach);
-      res.once('close', detach);
+      // 'on', not 'once': detach may run more than once, and once() would wrap each listener.
+      res.on('end', detach);
+      res.on('close', detach);
       resolve(wrap(res));
     };
-    const req = target.https ? httpsRequest({ ...options, agent: agents.https() }, onResponse) : httpRequest({ ...options, agent: agents.http() }, onResponse);
+    const options = { ...target.options, method: init.method, headers, agent: target.https ? agents.https() : agents.http() };
+    const req = target.https ? httpsRequest(options, onResponse) : httpRequest(options, onResponse);
     signal.addEventListener('abort', onAbort, { once: true });
-    req.once('close', detach);
+    req.on('close', detach);
     req.on('error', reject);
     req.end(init.body);
   });

@@ -28,7 +28,9 @@
  *   time spent waiting in the fair queue included.
  */
 import type { ServerResponse } from 'node:http';
+import { AbortSwitch } from '../backends/abort-switch.js';
 import type { Backend, BackendChunk, BackendUsage } from '../backends/backend.js';
+import { hasBatches } from '../backends/chunk-batches.js';
 import type { AdmissionSlot } from '../fairness/fair-admission.js';
 import type { LedgerRecord, LedgerStatus } from '../ledger/ledger.js';
 import type { Reservation } from '../limits/limiter.js';
@@ -68,6 +70,8 @@ type AbortCause = 'client' | 'timeout' | 'shutdown';
 
 /** How one try on a backend ended. */
 type AttemptEnd = Extract<BackendChunk, { type: 'done' | 'error' }> | { readonly type: 'ended' } | { readonly type: 'threw'; readonly message: string };
+
+const ENDED: AttemptEnd = { type: 'ended' };
 
 /** How the request ended, over all tries. */
 type Ending =
@@ -116,7 +120,7 @@ export async function runCompletion(ctx: GatewayContext, call: RouteCall, admitt
   const { clock } = ctx;
   const format = completionFormat(job.kind, requestId, job.model, Math.floor(call.arrivalEpochMs / 1000));
 
-  const controller = new AbortController();
+  const controller = new AbortSwitch();
   let cause: AbortCause | undefined;
   const abort = (c: AbortCause) => {
     if (cause !== undefined) return;
@@ -126,7 +130,7 @@ export async function runCompletion(ctx: GatewayContext, call: RouteCall, admitt
   const onClose = () => {
     if (!res.writableFinished) abort('client');
   };
-  res.once('close', onClose);
+  res.on('close', onClose); // removed in the finally below (once() would allocate a wrapper)
   // The time limit counts from the request's arrival: a wait in the fair queue uses part of it.
   const timer = clock.setTimeout(() => abort('timeout'), Math.max(0, ctx.config.requestTimeoutMs - (clock.now() - call.arrivalMs)));
   const unregister = ctx.inFlight.add(abort);
@@ -154,6 +158,28 @@ export async function runCompletion(ctx: GatewayContext, call: RouteCall, admitt
     if (frames !== '' && !res.writableEnded && !res.destroyed) res.write(frames);
   };
 
+  /** Takes one chunk of a backend's stream; returns how the try ended when it did. */
+  const take = (chunk: BackendChunk): AttemptEnd | undefined => {
+    if (chunk.type !== 'token') return chunk;
+    admitted.slot.chargeOutput(1);
+    if (cause !== undefined) return ENDED;
+    const now = clock.now();
+    if (delivered === 0) firstTokenMs = now;
+    lastTokenMs = now;
+    delivered++;
+    if (job.stream) {
+      if (!res.headersSent) startStream();
+      pendingFrames += format.tokenFrame(chunk.text);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        process.nextTick(flushFrames);
+      }
+    } else {
+      parts.push(chunk.text);
+    }
+    return undefined;
+  };
+
   const attempt = async (backend: Backend): Promise<AttemptEnd> => {
     try {
       const stream = backend.chat({
@@ -163,33 +189,24 @@ export async function runCompletion(ctx: GatewayContext, call: RouteCall, admitt
         promptTokens: job.promptTokens,
         maxOutputTokens: job.maxOutputTokens,
         stream: job.stream,
-        signal: controller.signal,
+        signal: controller,
       });
-      for await (const chunk of stream) {
-        if (chunk.type !== 'token') return chunk;
-        admitted.slot.chargeOutput(1);
-        if (cause !== undefined) return { type: 'ended' };
-        if (job.stream) {
-          if (!res.headersSent) startStream();
-          pendingFrames += format.tokenFrame(chunk.text);
-          if (!flushScheduled) {
-            flushScheduled = true;
-            process.nextTick(flushFrames);
+      if (hasBatches(stream)) {
+        for await (const batch of stream.batches()) {
+          for (const chunk of batch) {
+            const end = take(chunk);
+            if (end !== undefined) return end;
+            if (job.stream && res.writableNeedDrain) await drained(res);
           }
-          const now = clock.now();
-          if (delivered === 0) firstTokenMs = now;
-          lastTokenMs = now;
-          delivered++;
-          if (res.writableNeedDrain) await drained(res);
-        } else {
-          const now = clock.now();
-          if (delivered === 0) firstTokenMs = now;
-          lastTokenMs = now;
-          delivered++;
-          parts.push(chunk.text);
+        }
+      } else {
+        for await (const chunk of stream) {
+          const end = take(chunk);
+          if (end !== undefined) return end;
+          if (job.stream && res.writableNeedDrain) await drained(res);
         }
       }
-      return { type: 'ended' };
+      return ENDED;
     } catch (e) {
       return { type: 'threw', message: e instanceof Error ? e.message : String(e) };
     } finally {
@@ -202,7 +219,8 @@ export async function runCompletion(ctx: GatewayContext, call: RouteCall, admitt
   let ending: Ending | undefined;
   try {
     const route = { id: requestId, promptTokens: job.promptTokens, outputTokens: job.maxOutputTokens, tenant: auth.tenant.id };
-    const exclude = new Set<string>();
+    /** Backends that failed this request (made at the first failure: most requests have none). */
+    let exclude: Set<string> | undefined;
     let lastFailure: string | undefined;
     for (let tries = 0; ending === undefined; tries++) {
       const picked = admitted.slot.pick(route, exclude);
@@ -229,7 +247,7 @@ export async function runCompletion(ctx: GatewayContext, call: RouteCall, admitt
         lastFailure = describe(end);
         ctx.log.warn('backend failure', { requestId, backend: picked.id, failure: lastFailure, delivered, try: tries + 1 });
         if (delivered > 0 || tries >= MAX_RETRIES) ending = { kind: 'failed', error: new UpstreamError(lastFailure), status: 'upstream-error' };
-        else exclude.add(picked.id);
+        else (exclude ??= new Set()).add(picked.id);
       }
     }
     // The backend is done with it: a waiting request may start while this one is recorded.
