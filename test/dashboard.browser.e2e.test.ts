@@ -242,6 +242,7 @@ describe('the dashboard in Chromium', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.waitForURL(/#\/fleet$/);
-    expect(await page.locator('h1').textContent()).toBe('Fleet');
+    // The hash changes before the page re-renders: wait for the new heading.
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Fleet');
   });
 });
