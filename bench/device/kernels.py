@@ -16,13 +16,12 @@ Writes CSV rows `kind,dtype,model,m,n,k,batch,context,time_us,tflops,gbps,note` 
 Usage: python3 bench/device/kernels.py [--budget-s 300]
 """
 import argparse
-import csv
-import os
 import sys
 import time
 
 import torch
 import torch.nn.functional as F
+from timing import Rows, time_us
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--budget-s", type=float, default=300.0)
@@ -30,10 +29,11 @@ parser.add_argument("--quick", action="store_true", help="a few shapes only (smo
 args = parser.parse_args()
 
 START = time.time()
-OUT_DIR = os.environ.get("OUT", ".")
-OUT_PATH = os.path.join(OUT_DIR, "kernels.csv")
-FIELDS = ["kind", "dtype", "model", "m", "n", "k", "batch", "context", "time_us", "tflops", "gbps", "note"]
-rows = []
+OUT = Rows("kernels.csv")
+OUT_PATH = OUT.path
+rows = OUT.rows
+add = OUT.add
+write_rows = OUT.save
 dev = torch.device("cuda")
 torch.backends.cuda.matmul.allow_tf32 = False
 
@@ -44,44 +44,6 @@ def elapsed():
 
 def out_of_time(share=1.0):
     return elapsed() > args.budget_s * share
-
-
-def write_rows():
-    with open(OUT_PATH, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=FIELDS)
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: r.get(k, "") for k in FIELDS})
-
-
-def add(**r):
-    rows.append(r)
-
-
-def time_us(fn, warmup=5, min_iters=10, target_ms=60.0):
-    """Median time of fn() in microseconds, with CUDA events around batches of calls."""
-    for _ in range(warmup):
-        fn()
-    torch.cuda.synchronize()
-    s = torch.cuda.Event(enable_timing=True)
-    e = torch.cuda.Event(enable_timing=True)
-    s.record()
-    fn()
-    e.record()
-    torch.cuda.synchronize()
-    one_ms = max(s.elapsed_time(e), 1e-3)
-    inner = max(1, int(2.0 / one_ms))  # calls per timed batch: >= ~2 ms per batch
-    batches = max(min_iters, min(50, int(target_ms / (one_ms * inner)) + 1))
-    times = []
-    for _ in range(batches):
-        s.record()
-        for _ in range(inner):
-            fn()
-        e.record()
-        e.synchronize()
-        times.append(s.elapsed_time(e) * 1000.0 / inner)
-    times.sort()
-    return times[len(times) // 2]
 
 
 props = torch.cuda.get_device_properties(0)

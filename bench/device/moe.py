@@ -10,53 +10,20 @@ to $OUT/moe.csv (or ./moe.csv), then a summary. Each case is guarded: a failure 
 Usage: python3 bench/device/moe.py [--budget-s 150]
 """
 import argparse
-import csv
-import os
 import time
 
 import torch
+from timing import Rows, time_us
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--budget-s", type=float, default=150.0)
 args = parser.parse_args()
 START = time.time()
-OUT_PATH = os.path.join(os.environ.get("OUT", "."), "moe.csv")
-FIELDS = ["kind", "dtype", "model", "m", "n", "k", "batch", "context", "time_us", "tflops", "gbps", "note"]
-rows = []
+OUT = Rows("moe.csv")
+OUT_PATH = OUT.path
+rows = OUT.rows
+write_rows = OUT.save
 dev = torch.device("cuda")
-
-
-def write_rows():
-    with open(OUT_PATH, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=FIELDS)
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: r.get(k, "") for k in FIELDS})
-
-
-def time_us(fn, warmup=5, min_iters=10, target_ms=50.0):
-    for _ in range(warmup):
-        fn()
-    torch.cuda.synchronize()
-    s = torch.cuda.Event(enable_timing=True)
-    e = torch.cuda.Event(enable_timing=True)
-    s.record()
-    fn()
-    e.record()
-    torch.cuda.synchronize()
-    one_ms = max(s.elapsed_time(e), 1e-3)
-    inner = max(1, int(2.0 / one_ms))
-    batches = max(min_iters, min(40, int(target_ms / (one_ms * inner)) + 1))
-    times = []
-    for _ in range(batches):
-        s.record()
-        for _ in range(inner):
-            fn()
-        e.record()
-        e.synchronize()
-        times.append(s.elapsed_time(e) * 1000.0 / inner)
-    times.sort()
-    return times[len(times) // 2]
 
 
 grouped = getattr(torch, "_grouped_mm", None)
@@ -101,7 +68,7 @@ for model, layer, n, k in SHAPES:
                     xs = x.view(experts, t, k)
                     fn = lambda: [torch.mm(xs[e], w[e].t()) for e in range(experts)]  # noqa: E731
                     mode = "loop of torch.mm (grouped_mm unavailable)"
-                us = time_us(fn)
+                us = time_us(fn, target_ms=50.0)
                 flops = 2.0 * experts * t * n * k
                 nbytes = experts * n * k * 2 + experts * t * (k + n) * 2
                 rows.append(dict(kind="moe_gemm", dtype="bf16", model=f"{model}:{layer}", m=t, n=n, k=k, batch=experts,
