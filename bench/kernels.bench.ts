@@ -10,8 +10,7 @@ import { getAccelerator } from '../src/core/catalogue/find-accelerator.js';
 import { resolveModel } from '../src/config/model-registry.js';
 import { CALIBRATIONS } from '../src/core/perf/calibration-data.js';
 import { CUDA_PRIOR, type Efficiencies } from '../src/core/perf/efficiency.js';
-import { compareMoeWithKernels, compareWithKernels, parseKernelTimings, type KernelComparison } from '../src/predict/kernel-check.js';
-import { quantile } from '../src/predict/error-stats.js';
+import { compareMoeWithKernels, compareWithKernels, parseKernelTimings, summariseKernelComparisons, type KernelComparison } from '../src/predict/kernel-check.js';
 
 const file = new URL('../data/kernels/h200-sxm-torch.csv', import.meta.url);
 const timings = [
@@ -55,16 +54,12 @@ for (let pass = 0; pass < 2; pass++) {
 
 function table(label: string, eff: Efficiencies): void {
   const cs = run(eff);
-  const kinds = [...new Set(cs.map((c) => c.kind))];
   console.log(`\n${label}: GEMM ${eff.gemmCompute}, memory ${eff.memory}, attention ${eff.attentionCompute} (engine fixed costs left out)`);
   console.log('  kind               rows  median |err|  p90 |err|  mean bias (pred/meas)  worst');
-  for (const k of kinds) {
-    const sel = cs.filter((c) => c.kind === k);
-    const errs = sel.map((c) => Math.abs(c.predictedMs / c.measuredMs - 1));
-    const bias = Math.exp(sel.reduce((s, c) => s + Math.log(c.predictedMs / c.measuredMs), 0) / sel.length);
-    const worst = sel.reduce((a, c) => (logErr(c) > logErr(a) ? c : a));
+  for (const s of summariseKernelComparisons(cs)) {
+    const worst = cs.filter((c) => c.kind === s.kind).reduce((a, c) => (logErr(c) > logErr(a) ? c : a));
     console.log(
-      `  ${k.padEnd(18)} ${String(sel.length).padStart(4)}  ${pct(quantile(errs, 0.5)).padStart(12)}  ${pct(quantile(errs, 0.9)).padStart(9)}  ${bias.toFixed(2).padStart(21)}  ${worst.what}: ${worst.predictedMs.toFixed(3)} vs ${worst.measuredMs.toFixed(3)} ms`,
+      `  ${s.kind.padEnd(18)} ${String(s.rows).padStart(4)}  ${pct(s.medianError).padStart(12)}  ${pct(s.p90Error).padStart(9)}  ${s.bias.toFixed(2).padStart(21)}  ${worst.what}: ${worst.predictedMs.toFixed(3)} vs ${worst.measuredMs.toFixed(3)} ms`,
     );
   }
 }

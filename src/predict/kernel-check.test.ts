@@ -4,7 +4,7 @@ import { getAccelerator } from '../core/catalogue/find-accelerator.js';
 import { InvalidInputError } from '../core/errors.js';
 import { CUDA_PRIOR, type Efficiencies } from '../core/perf/efficiency.js';
 import { resolveModel } from '../config/model-registry.js';
-import { compareMoeWithKernels, compareWithKernels, parseKernelTimings, type KernelComparison } from './kernel-check.js';
+import { compareMoeWithKernels, compareWithKernels, kernelCheckMarkdown, parseKernelTimings, summariseKernelComparisons, type KernelComparison } from './kernel-check.js';
 import { quantile } from './error-stats.js';
 
 const file = 'data/kernels/h200-sxm-torch.csv';
@@ -99,5 +99,22 @@ describe('the routed-expert term against grouped GEMMs timed on an H200', () => 
     const many = small.filter((c) => Number(/E=(\d+)/.exec(c.what)?.[1]) >= 32);
     expect(many.length).toBe(6);
     expect(Math.max(...many.map(relErr))).toBeLessThan(0.15);
+  });
+});
+
+describe('summariseKernelComparisons and the report section', () => {
+  it('gives rows, median and p90 error and the geometric-mean bias per kind of work', () => {
+    const cs: KernelComparison[] = [
+      { what: 'a', kind: 'dense-gemm', measuredMs: 1, predictedMs: 2 },
+      { what: 'b', kind: 'dense-gemm', measuredMs: 2, predictedMs: 1 },
+      { what: 'c', kind: 'moe-gemm', measuredMs: 1, predictedMs: 1.1 },
+    ];
+    const [dense, moe] = summariseKernelComparisons(cs);
+    expect(dense).toMatchObject({ kind: 'dense-gemm', rows: 2 });
+    expect(dense!.bias).toBeCloseTo(1, 9); // 2x over and 2x under
+    expect(moe!.medianError).toBeCloseTo(0.1, 9);
+    const md = kernelCheckMarkdown([dense!, moe!], KERNELS, '3 timings');
+    expect(md).toContain('| dense-gemm | 2 |');
+    expect(md).toContain('| moe-gemm | 1 | 10.0% | 10.0% | 1.10 |');
   });
 });

@@ -6,6 +6,7 @@
  * physics (FLOPs, bytes, the roofline and the efficiencies) apart from any
  * engine's scheduler, which the silicon measurements cannot do.
  */
+import { quantile } from './error-stats.js';
 import { parseCsvRecords } from './parse-csv-records.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { AcceleratorSpec } from '../core/catalogue/accelerator-spec.js';
@@ -159,4 +160,40 @@ export function compareMoeWithKernels(timings: readonly KernelTiming[], accelera
     out.push({ what: `routed experts ${name} E=${up.batch} t=${up.m}`, kind: 'moe-gemm', measuredMs: (up.timeUs + down.timeUs) / 1000, predictedMs });
   }
   return out;
+}
+
+/** Per kind of work: rows, median and p90 absolute relative error, and the geometric-mean bias (predicted / measured). */
+export interface KernelSummary {
+  readonly kind: KernelComparison['kind'];
+  readonly rows: number;
+  readonly medianError: number;
+  readonly p90Error: number;
+  readonly bias: number;
+}
+
+export function summariseKernelComparisons(cs: readonly KernelComparison[]): KernelSummary[] {
+  const kinds = [...new Set(cs.map((c) => c.kind))];
+  return kinds.map((kind) => {
+    const sel = cs.filter((c) => c.kind === kind);
+    const errs = sel.map((c) => Math.abs(c.predictedMs / c.measuredMs - 1));
+    const bias = Math.exp(sel.reduce((a, c) => a + Math.log(c.predictedMs / c.measuredMs), 0) / sel.length);
+    return { kind, rows: sel.length, medianError: quantile(errs, 0.5), p90Error: quantile(errs, 0.9), bias };
+  });
+}
+
+/** The validation report's section on the kernel timings. */
+export function kernelCheckMarkdown(summaries: readonly KernelSummary[], eff: Efficiencies, source: string): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  return [
+    '## The step model against kernels timed on an H200',
+    '',
+    `${source}: the model's terms (without any engine's fixed costs) against the sum of the measured kernels of the same work,`,
+    `with the rates the kernels reached: GEMM ${eff.gemmCompute}, memory ${eff.memory}, attention ${eff.attentionCompute} of the catalogue's peaks`,
+    '(`npm run bench:kernels` fits them and also shows each Hopper calibration; docs/calibration.md says what was timed).',
+    '',
+    '| work | rows | median error | p90 error | bias (pred/meas) |',
+    '|---|---:|---:|---:|---:|',
+    ...summaries.map((s) => `| ${s.kind} | ${s.rows} | ${pct(s.medianError)} | ${pct(s.p90Error)} | ${s.bias.toFixed(2)} |`),
+    '',
+  ].join('\n');
 }

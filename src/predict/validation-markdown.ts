@@ -20,7 +20,7 @@ function table(title: string, groups: readonly GroupSummary[]): string {
   ].join('\n');
 }
 
-export function validationMarkdown(v: ValidationResult, extra: { publishedSection?: string; calibrationSection?: string } = {}): string {
+export function validationMarkdown(v: ValidationResult, extra: { publishedSection?: string; calibrationSection?: string; kernelSection?: string } = {}): string {
   const targets = [
     `- TPOT median ${pct(v.heldOut.tpotMedianApe)} (target <= 10%), p90 ${pct(v.heldOut.tpotP90Ape)} (target <= 30%)`,
     `- TTFT median ${pct(v.heldOut.ttftMedianApe)} (target <= 20%), p90 ${pct(v.heldOut.ttftP90Ape)} (target <= 50%)`,
@@ -56,6 +56,7 @@ export function validationMarkdown(v: ValidationResult, extra: { publishedSectio
     v.errors.length === 0 ? 'None.' : ['| reason | rows |', '|---|---:|', ...v.errors.map((e) => `| ${e.reason.replace(/\|/g, '/')} | ${e.rows} |`)].join('\n'),
     '',
     extra.calibrationSection ?? '',
+    extra.kernelSection ?? '',
     extra.publishedSection ?? '',
   ].join('\n');
 }

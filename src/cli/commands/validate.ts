@@ -1,7 +1,12 @@
 /** @module `tokenfleet validate` (npm run validate): predict the measurements and report the errors. */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { readTextFile } from '../../config/read-text-file.js';
+import { builtinModelDirs, resolveModel } from '../../config/model-registry.js';
+import { getAccelerator } from '../../core/catalogue/find-accelerator.js';
 import { CALIBRATIONS } from '../../core/perf/calibration-data.js';
+import { CUDA_PRIOR } from '../../core/perf/efficiency.js';
+import { compareMoeWithKernels, compareWithKernels, kernelCheckMarkdown, parseKernelTimings, summariseKernelComparisons } from '../../predict/kernel-check.js';
 import { publishedSummaryMarkdown } from '../../predict/published-results-markdown.js';
 import { checkPublishedResults, parsePublishedCsv } from '../../predict/published-results.js';
 import { validationMarkdown } from '../../predict/validation-markdown.js';
@@ -24,6 +29,27 @@ function calibrationSection(): string {
     'Families and engines without measurements (AMD, Huawei, Cambricon, Moore Threads, MetaX, Kunlunxin, Hygon, Biren, the in-house chip; MindIE) use a transferred fit or a documented prior with a wider error band: see docs/calibration.md.',
     '',
   ].join('\n');
+}
+
+/** The rates the H200's kernels reached (`npm run bench:kernels` fits them: GEMM 0.65, memory 0.82, attention 0.58). */
+const H200_KERNEL_RATES = { ...CUDA_PRIOR, gemmCompute: 0.65, memory: 0.82, attentionCompute: 0.58 };
+
+/** The kernel-timing section, from the package's data/kernels; empty when the files are not there. */
+function kernelSection(): string {
+  const modelDir = builtinModelDirs()[0];
+  if (modelDir === undefined) return '';
+  const dir = join(dirname(modelDir), 'kernels');
+  const files = ['h200-sxm-torch.csv', 'h200-sxm-torch-moe.csv'].map((f) => join(dir, f));
+  if (!files.every((f) => existsSync(f))) return '';
+  const timings = files.flatMap((f) => parseKernelTimings(readTextFile(f), `data/kernels/${f.slice(dir.length + 1)}`));
+  const h200 = getAccelerator('h200-sxm');
+  const llama8 = resolveModel('meta-llama/Llama-3.1-8B').spec;
+  const shapes = [
+    { gemmPrefix: 'llama-3.1-8b-tp1', model: llama8, tp: 1 },
+    { gemmPrefix: 'llama-3.1-70b-tp4', model: resolveModel('meta-llama/Llama-3.1-70B').spec, tp: 4 },
+  ];
+  const cs = [...compareWithKernels(timings, h200, H200_KERNEL_RATES, shapes, llama8), ...compareMoeWithKernels(timings, h200, H200_KERNEL_RATES)];
+  return kernelCheckMarkdown(summariseKernelComparisons(cs), H200_KERNEL_RATES, `${timings.length} timings from data/kernels/`);
 }
 
 export function validateCommand(opts: { measurements: string; published: string; report?: string; json?: boolean }): void {
@@ -53,7 +79,7 @@ export function validateCommand(opts: { measurements: string; published: string;
     );
   }
   if (opts.report) {
-    writeFileSync(opts.report, validationMarkdown(v, { calibrationSection: calibrationSection(), publishedSection: publishedSummaryMarkdown(checks) }));
+    writeFileSync(opts.report, validationMarkdown(v, { calibrationSection: calibrationSection(), kernelSection: kernelSection(), publishedSection: publishedSummaryMarkdown(checks) }));
     if (!opts.json) process.stdout.write(`report written to ${opts.report}\n`);
   }
 }
