@@ -10,7 +10,7 @@ import { getAccelerator } from '../src/core/catalogue/find-accelerator.js';
 import { resolveModel } from '../src/config/model-registry.js';
 import { CALIBRATIONS } from '../src/core/perf/calibration-data.js';
 import { CUDA_PRIOR, type Efficiencies } from '../src/core/perf/efficiency.js';
-import { compareMoeWithKernels, compareWithKernels, parseKernelTimings, summariseKernelComparisons, type KernelComparison } from '../src/predict/kernel-check.js';
+import { compareMoeWithKernels, compareWithKernels, h200TimedModels, parseKernelTimings, summariseKernelComparisons, type KernelComparison } from '../src/predict/kernel-check.js';
 
 const file = new URL('../data/kernels/h200-sxm-torch.csv', import.meta.url);
 const timings = [
@@ -18,12 +18,8 @@ const timings = [
   ...parseKernelTimings(readFileSync(new URL('../data/kernels/h200-sxm-torch-moe.csv', import.meta.url), 'utf8'), 'data/kernels/h200-sxm-torch-moe.csv'),
 ];
 const h200 = getAccelerator('h200-sxm');
-const llama8 = resolveModel('meta-llama/Llama-3.1-8B').spec;
-const shapes = [
-  { gemmPrefix: 'llama-3.1-8b-tp1', model: llama8, tp: 1 },
-  { gemmPrefix: 'llama-3.1-70b-tp4', model: resolveModel('meta-llama/Llama-3.1-70B').spec, tp: 4 },
-];
-const run = (eff: Efficiencies) => [...compareWithKernels(timings, h200, eff, shapes, llama8), ...compareMoeWithKernels(timings, h200, eff)];
+const { shapes, stepModel } = h200TimedModels((name) => resolveModel(name).spec);
+const run = (eff: Efficiencies) => [...compareWithKernels(timings, h200, eff, shapes, stepModel), ...compareMoeWithKernels(timings, h200, eff)];
 
 const logErr = (c: KernelComparison) => Math.abs(Math.log(c.predictedMs / c.measuredMs));
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

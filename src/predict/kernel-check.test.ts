@@ -2,21 +2,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { getAccelerator } from '../core/catalogue/find-accelerator.js';
 import { InvalidInputError } from '../core/errors.js';
-import { CUDA_PRIOR, type Efficiencies } from '../core/perf/efficiency.js';
 import { resolveModel } from '../config/model-registry.js';
-import { compareMoeWithKernels, compareWithKernels, kernelCheckMarkdown, parseKernelTimings, summariseKernelComparisons, type KernelComparison } from './kernel-check.js';
+import { H200_KERNEL_RATES, compareMoeWithKernels, compareWithKernels, h200TimedModels, kernelCheckMarkdown, parseKernelTimings, summariseKernelComparisons, type KernelComparison } from './kernel-check.js';
 import { quantile } from './error-stats.js';
 
 const file = 'data/kernels/h200-sxm-torch.csv';
 const timings = parseKernelTimings(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8'), file);
 const h200 = getAccelerator('h200-sxm');
-const llama8 = resolveModel('meta-llama/Llama-3.1-8B').spec;
-const shapes = [
-  { gemmPrefix: 'llama-3.1-8b-tp1', model: llama8, tp: 1 },
-  { gemmPrefix: 'llama-3.1-70b-tp4', model: resolveModel('meta-llama/Llama-3.1-70B').spec, tp: 4 },
-];
-/** What the H200's kernels reached (see docs/calibration.md): cuBLAS at large M, HBM streaming, flash attention at long prompts. */
-const KERNELS: Efficiencies = { ...CUDA_PRIOR, gemmCompute: 0.67, memory: 0.85, attentionCompute: 0.6 };
+const { shapes, stepModel: llama8 } = h200TimedModels((name) => resolveModel(name).spec);
+const KERNELS = H200_KERNEL_RATES;
 const relErr = (c: KernelComparison) => Math.abs(c.predictedMs / c.measuredMs - 1);
 
 describe('parseKernelTimings', () => {

@@ -11,7 +11,7 @@ import { parseCsvRecords } from './parse-csv-records.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { AcceleratorSpec } from '../core/catalogue/accelerator-spec.js';
 import type { ModelSpec } from '../core/catalogue/model-spec.js';
-import type { Efficiencies } from '../core/perf/efficiency.js';
+import { CUDA_PRIOR, type Efficiencies } from '../core/perf/efficiency.js';
 import { makeDeployment } from '../core/perf/deployment.js';
 import { hardwareRates } from '../core/perf/hardware-rates.js';
 import { batchOf, compileStepModel, emptyBreakdown, routedExpertsMs } from '../core/perf/step-time.js';
@@ -80,6 +80,24 @@ export interface KernelComparison {
   readonly kind: 'dense-gemm' | 'moe-gemm' | 'attention-prefill' | 'attention-decode' | 'step-decode' | 'step-prefill';
   readonly measuredMs: number;
   readonly predictedMs: number;
+}
+
+/** The rates the H200's kernels reached (`npm run bench:kernels` fits them): GEMM, HBM streaming, flash attention. */
+export const H200_KERNEL_RATES: Efficiencies = { ...CUDA_PRIOR, gemmCompute: 0.65, memory: 0.82, attentionCompute: 0.58 };
+
+/**
+ * The models of data/kernels/h200-sxm-torch.csv: the shapes whose dense layers were timed, and the model of
+ * the attention and whole-step rows (Llama-3.1-8B), looked up by `model` (a Hugging Face name).
+ */
+export function h200TimedModels(model: (name: string) => ModelSpec): { shapes: TimedShape[]; stepModel: ModelSpec } {
+  const llama8 = model('meta-llama/Llama-3.1-8B');
+  return {
+    shapes: [
+      { gemmPrefix: 'llama-3.1-8b-tp1', model: llama8, tp: 1 },
+      { gemmPrefix: 'llama-3.1-70b-tp4', model: model('meta-llama/Llama-3.1-70B'), tp: 4 },
+    ],
+    stepModel: llama8,
+  };
 }
 
 /** The dense layers a transformer block runs, as the device run names them. */

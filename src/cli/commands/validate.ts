@@ -5,8 +5,7 @@ import { readTextFile } from '../../config/read-text-file.js';
 import { builtinModelDirs, resolveModel } from '../../config/model-registry.js';
 import { getAccelerator } from '../../core/catalogue/find-accelerator.js';
 import { CALIBRATIONS } from '../../core/perf/calibration-data.js';
-import { CUDA_PRIOR } from '../../core/perf/efficiency.js';
-import { compareMoeWithKernels, compareWithKernels, kernelCheckMarkdown, parseKernelTimings, summariseKernelComparisons } from '../../predict/kernel-check.js';
+import { H200_KERNEL_RATES, compareMoeWithKernels, compareWithKernels, h200TimedModels, kernelCheckMarkdown, parseKernelTimings, summariseKernelComparisons } from '../../predict/kernel-check.js';
 import { publishedSummaryMarkdown } from '../../predict/published-results-markdown.js';
 import { checkPublishedResults, parsePublishedCsv } from '../../predict/published-results.js';
 import { validationMarkdown } from '../../predict/validation-markdown.js';
@@ -31,9 +30,6 @@ function calibrationSection(): string {
   ].join('\n');
 }
 
-/** The rates the H200's kernels reached (`npm run bench:kernels` fits them: GEMM 0.65, memory 0.82, attention 0.58). */
-const H200_KERNEL_RATES = { ...CUDA_PRIOR, gemmCompute: 0.65, memory: 0.82, attentionCompute: 0.58 };
-
 /** The kernel-timing section, from the package's data/kernels; empty when the files are not there. */
 function kernelSection(): string {
   const modelDir = builtinModelDirs()[0];
@@ -43,12 +39,8 @@ function kernelSection(): string {
   if (!files.every((f) => existsSync(f))) return '';
   const timings = files.flatMap((f) => parseKernelTimings(readTextFile(f), `data/kernels/${f.slice(dir.length + 1)}`));
   const h200 = getAccelerator('h200-sxm');
-  const llama8 = resolveModel('meta-llama/Llama-3.1-8B').spec;
-  const shapes = [
-    { gemmPrefix: 'llama-3.1-8b-tp1', model: llama8, tp: 1 },
-    { gemmPrefix: 'llama-3.1-70b-tp4', model: resolveModel('meta-llama/Llama-3.1-70B').spec, tp: 4 },
-  ];
-  const cs = [...compareWithKernels(timings, h200, H200_KERNEL_RATES, shapes, llama8), ...compareMoeWithKernels(timings, h200, H200_KERNEL_RATES)];
+  const { shapes, stepModel } = h200TimedModels((name) => resolveModel(name).spec);
+  const cs = [...compareWithKernels(timings, h200, H200_KERNEL_RATES, shapes, stepModel), ...compareMoeWithKernels(timings, h200, H200_KERNEL_RATES)];
   return kernelCheckMarkdown(summariseKernelComparisons(cs), H200_KERNEL_RATES, `${timings.length} timings from data/kernels/`);
 }
 
