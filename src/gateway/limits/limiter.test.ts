@@ -94,6 +94,11 @@ function expectRejected(r: Reservation | Rejection, reason: Rejection['reason'])
   return r;
 }
 
+/** 50 reservations of `t` that have left the window by T0 (so that the window's next entries wrap around a buffer). */
+async function expired(h: Harness, t: Tenant): Promise<void> {
+  for (let i = 0; i < 50; i++) expectOk(await h.a.reserve(t, small, T0 - 120_000 + i * 100));
+}
+
 describe.each([
   { name: 'MemoryLimiter', make: makeMemory, skip: false },
   { name: 'RedisLimiter', make: makeRedis, skip: !haveRedis },
@@ -131,6 +136,37 @@ describe.each([
     expectOk(await h.b.reserve(t, second, T0 + 7_000)); // 400 + 300 <= 1000
     expectRejected(await h.b.reserve(t, { inputTokens: 301, maxOutputTokens: 0, costUsd: 0 }, T0 + 8_000), 'tpm'); // 700 + 301
     expectOk(await h.a.reserve(t, { inputTokens: 300, maxOutputTokens: 0, costUsd: 0 }, T0 + 8_000)); // exactly 1000
+  });
+
+  it.skipIf(skip)('keeps RPM exact over a window of hundreds of reservations as it slides', async () => {
+    const t = tenant({ rpm: 300 });
+    await expired(h, t);
+    for (let i = 0; i < 300; i++) expectOk(await (i % 2 === 0 ? h.a : h.b).reserve(t, small, T0 + i * 100));
+    expect(expectRejected(await h.a.reserve(t, small, T0 + 59_999), 'rpm').retryAfterSeconds).toBe(1);
+    // The first reservation leaves the window at T0 + 60 s, then one every 100 ms.
+    expectOk(await h.a.reserve(t, small, T0 + 60_000));
+    expectRejected(await h.b.reserve(t, small, T0 + 60_050), 'rpm');
+    expectOk(await h.b.reserve(t, small, T0 + 60_100));
+    expectRejected(await h.a.reserve(t, small, T0 + 60_100), 'rpm');
+    // By T0 + 62.95 s the first 30 have left: 28 slots free, not one more.
+    for (let i = 0; i < 28; i++) expectOk(await h.a.reserve(t, small, T0 + 62_950));
+    expectRejected(await h.b.reserve(t, small, T0 + 62_950), 'rpm');
+  });
+
+  it.skipIf(skip)('keeps TPM exact over hundreds of reservations settled in any order', async () => {
+    const t = tenant({ tpm: 6000 });
+    const tokens = (n: number): UsageEstimate => ({ inputTokens: n, maxOutputTokens: 0, costUsd: 0 });
+    const held: Reservation[] = [];
+    await expired(h, t);
+    for (let i = 0; i < 300; i++) held.push(expectOk(await (i % 2 === 0 ? h.a : h.b).reserve(t, small, T0 + i * 100))); // 20 tokens each
+    expectRejected(await h.a.reserve(t, tokens(1), T0 + 30_000), 'tpm');
+    // The newest 100 settle first, then the oldest 100, at 5 tokens each: the window holds 100 x 20 + 200 x 5.
+    for (const r of [...held.slice(200).reverse(), ...held.slice(0, 100)]) await h.b.settle(r, { inputTokens: 5, outputTokens: 0, costUsd: 0 }, T0 + 31_000);
+    expectOk(await h.a.reserve(t, tokens(3000), T0 + 31_000));
+    // Full again; the oldest entry (5 tokens, at T0) is the first to leave.
+    expect(expectRejected(await h.b.reserve(t, tokens(1), T0 + 31_000), 'tpm').retryAfterSeconds).toBe(29);
+    expectOk(await h.b.reserve(t, tokens(5), T0 + 60_000));
+    expectRejected(await h.a.reserve(t, tokens(1), T0 + 60_000), 'tpm');
   });
 
   it.skipIf(skip)('ignores a second settle of the same reservation', async () => {

@@ -24,25 +24,59 @@ import {
   type UsageEstimate,
 } from './limiter.js';
 
-interface WindowEntry {
-  readonly id: string;
+/** Initial capacity of a tenant's log ring (a power of two; doubled when full). */
+const INITIAL_LOG_CAPACITY = 64;
+
+/** An unsettled reservation. */
+interface Held {
+  /** Its position in the log (a sequence number, see TenantState). */
+  readonly seq: number;
   /** Milliseconds since the epoch. */
   readonly atMs: number;
-  tokens: number;
+  readonly costMicroUsd: number;
 }
 
+/**
+ * A tenant's sliding log of reservations, oldest first, in two typed-array rings: the entry with sequence
+ * number `seq` sits at `seq & (capacity - 1)`; `head` is the oldest live entry's, `tail` the next one's.
+ * An entry outlives its request by the window (a minute): as numbers in a ring, and not as an object per
+ * request, it costs the garbage collector nothing (objects that live that long get promoted and
+ * are only freed by full collections).
+ */
 interface TenantState {
-  /** Reservations of the last window, oldest first; `head` is the first live index. */
-  log: WindowEntry[];
+  atMs: Float64Array;
+  tokens: Float64Array;
   head: number;
-  byId: Map<string, WindowEntry>;
+  tail: number;
   /** Sum of `tokens` over the live log. */
   windowTokens: number;
-  /** Unsettled reservations in reservation order: id -> reserved at (ms) and cost (micro-USD). */
-  inFlight: Map<string, { atMs: number; costMicroUsd: number }>;
+  /** Unsettled reservations in reservation order. */
+  inFlight: Map<string, Held>;
   inFlightMicroUsd: number;
   /** Latest reservation time, so that a clock stepping back cannot break the log's order. */
   lastAtMs: number;
+}
+
+/** Appends an entry to the log, doubling the rings when they are full. */
+function append(s: TenantState, atMs: number, tokens: number): number {
+  let capacity = s.atMs.length;
+  if (s.tail - s.head === capacity) {
+    const atMsGrown = new Float64Array(capacity * 2);
+    const tokensGrown = new Float64Array(capacity * 2);
+    const from = capacity - 1;
+    const to = capacity * 2 - 1;
+    for (let seq = s.head; seq < s.tail; seq++) {
+      atMsGrown[seq & to] = s.atMs[seq & from]!;
+      tokensGrown[seq & to] = s.tokens[seq & from]!;
+    }
+    s.atMs = atMsGrown;
+    s.tokens = tokensGrown;
+    capacity *= 2;
+  }
+  const seq = s.tail++;
+  s.atMs[seq & (capacity - 1)] = atMs;
+  s.tokens[seq & (capacity - 1)] = tokens;
+  return seq;
 }
 
 export interface MemoryLimiterOptions extends LimiterOptions {
@@ -78,11 +112,9 @@ export class MemoryLimiter implements Limiter {
     const atMs = Math.max(nowMs, s.lastAtMs);
     s.lastAtMs = atMs;
     const id = this.newId();
-    const entry: WindowEntry = { id, atMs, tokens };
-    s.log.push(entry);
-    s.byId.set(id, entry);
+    const seq = append(s, atMs, tokens);
     s.windowTokens += tokens;
-    s.inFlight.set(id, { atMs, costMicroUsd });
+    s.inFlight.set(id, { seq, atMs, costMicroUsd });
     s.inFlightMicroUsd += costMicroUsd;
     return { ok: true, id, tenantId: tenant.id, reservedAtMs: atMs, tokens, costUsd: estimate.costUsd };
   }
@@ -96,28 +128,29 @@ export class MemoryLimiter implements Limiter {
     if (held === undefined) return;
     s.inFlight.delete(reservation.id);
     s.inFlightMicroUsd -= held.costMicroUsd;
-    const entry = s.byId.get(reservation.id);
-    if (entry !== undefined) {
+    // Its entry may have left the window already.
+    if (held.seq >= s.head) {
+      const i = held.seq & (s.tokens.length - 1);
       const tokens = usedTokens(actual);
-      s.windowTokens += tokens - entry.tokens;
-      entry.tokens = tokens;
+      s.windowTokens += tokens - s.tokens[i]!;
+      s.tokens[i] = tokens;
     }
   }
 
   private check(tenant: Tenant, s: TenantState, tokens: number, costMicroUsd: number, spendUsd: number, nowMs: number): Refusal | undefined {
-    const live = s.log.length - s.head;
+    const live = s.tail - s.head;
+    const mask = s.atMs.length - 1;
     if (tenant.rpm !== undefined && live >= tenant.rpm) {
       // The window must lose live - rpm + 1 entries; the last of them frees the slot.
-      const freeing = s.log[s.head + live - tenant.rpm]!;
-      return { reason: 'rpm', retryAfterMs: freeing.atMs + this.windowMs - nowMs };
+      const freeingAtMs = s.atMs[(s.head + live - tenant.rpm) & mask]!;
+      return { reason: 'rpm', retryAfterMs: freeingAtMs + this.windowMs - nowMs };
     }
     if (tenant.tpm !== undefined && s.windowTokens + tokens > tenant.tpm) {
       if (tokens > tenant.tpm) return { reason: 'tpm', retryAfterMs: undefined };
       let remaining = s.windowTokens;
-      for (let i = s.head; i < s.log.length; i++) {
-        const e = s.log[i]!;
-        remaining -= e.tokens;
-        if (remaining + tokens <= tenant.tpm) return { reason: 'tpm', retryAfterMs: e.atMs + this.windowMs - nowMs };
+      for (let seq = s.head; seq < s.tail; seq++) {
+        remaining -= s.tokens[seq & mask]!;
+        if (remaining + tokens <= tenant.tpm) return { reason: 'tpm', retryAfterMs: s.atMs[seq & mask]! + this.windowMs - nowMs };
       }
       return { reason: 'tpm', retryAfterMs: this.windowMs };
     }
@@ -133,7 +166,16 @@ export class MemoryLimiter implements Limiter {
   private stateOf(tenantId: string): TenantState {
     let s = this.tenants.get(tenantId);
     if (s === undefined) {
-      s = { log: [], head: 0, byId: new Map(), windowTokens: 0, inFlight: new Map(), inFlightMicroUsd: 0, lastAtMs: -Infinity };
+      s = {
+        atMs: new Float64Array(INITIAL_LOG_CAPACITY),
+        tokens: new Float64Array(INITIAL_LOG_CAPACITY),
+        head: 0,
+        tail: 0,
+        windowTokens: 0,
+        inFlight: new Map(),
+        inFlightMicroUsd: 0,
+        lastAtMs: -Infinity,
+      };
       this.tenants.set(tenantId, s);
     }
     return s;
@@ -142,19 +184,13 @@ export class MemoryLimiter implements Limiter {
   /** Drops log entries older than the window and in-flight reservations older than the TTL. */
   private purge(s: TenantState, nowMs: number): void {
     const windowStart = nowMs - this.windowMs;
-    while (s.head < s.log.length && s.log[s.head]!.atMs <= windowStart) {
-      const e = s.log[s.head]!;
-      s.windowTokens -= e.tokens;
-      s.byId.delete(e.id);
+    const mask = s.atMs.length - 1;
+    while (s.head < s.tail && s.atMs[s.head & mask]! <= windowStart) {
+      s.windowTokens -= s.tokens[s.head & mask]!;
       s.head++;
     }
-    if (s.head === s.log.length) {
-      if (s.head > 0) s.log = [];
-      s.head = 0;
-    } else if (s.head > 1024 && s.head * 2 > s.log.length) {
-      s.log = s.log.slice(s.head);
-      s.head = 0;
-    }
+    // An emptied window returns to exact zero (no rounding drift from the additions and subtractions).
+    if (s.head === s.tail) s.windowTokens = 0;
     const ttlStart = nowMs - this.ttlMs;
     for (const [id, held] of s.inFlight) {
       if (held.atMs > ttlStart) break;
