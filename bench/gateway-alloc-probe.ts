@@ -26,6 +26,12 @@ export interface ProbeReport {
   readonly scavenges: number;
   /** Time spent in GC pauses in the window, the forced ones excluded, ms. */
   readonly gcPauseMs: number;
+  /**
+   * Bytes the scavenges moved into the old generation (growth of the old space across each scavenge):
+   * objects that outlived two scavenges, which only full collections free and which lengthen every
+   * scavenge that copies them first.
+   */
+  readonly promotedBytes: number;
   /** Top allocating functions of the sampling heap profile (when asked). */
   readonly top?: readonly { readonly fn: string; readonly bytes: number }[];
 }
@@ -83,6 +89,8 @@ async function stop(): Promise<ProbeReport> {
   let freed = 0;
   let scavenges = 0;
   let gcPauseMs = 0;
+  let promotedBytes = 0;
+  const oldSpaceUsed = (spaces: readonly { spaceName: string; spaceUsedSize: number }[]): number => spaces.find((x) => x.spaceName === 'old_space')?.spaceUsedSize ?? 0;
   let usedAtEnd = process.memoryUsage().heapUsed;
   stats.forEach((s, i) => {
     freed += s.beforeGC.heapStatistics.usedHeapSize - s.afterGC.heapStatistics.usedHeapSize;
@@ -90,7 +98,10 @@ async function stop(): Promise<ProbeReport> {
       usedAtEnd = s.afterGC.heapStatistics.usedHeapSize; // the forced GC at the end
       return;
     }
-    if (s.gcType === 'Scavenge') scavenges++;
+    if (s.gcType === 'Scavenge') {
+      scavenges++;
+      promotedBytes += Math.max(0, oldSpaceUsed(s.afterGC.heapSpaceStatistics) - oldSpaceUsed(s.beforeGC.heapSpaceStatistics));
+    }
     gcPauseMs += s.cost / 1000;
   });
   let top: ProbeReport['top'];
@@ -100,7 +111,7 @@ async function stop(): Promise<ProbeReport> {
     session.disconnect();
     session = undefined;
   }
-  return { allocatedBytes: freed + usedAtEnd - usedAtStart, cpuMicros: cpu.user + cpu.system, scavenges, gcPauseMs, ...(top && { top }) };
+  return { allocatedBytes: freed + usedAtEnd - usedAtStart, cpuMicros: cpu.user + cpu.system, scavenges, gcPauseMs, promotedBytes, ...(top && { top }) };
 }
 
 process.on('message', (m: ProbeCommand) => {

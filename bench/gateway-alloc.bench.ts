@@ -4,7 +4,9 @@
  * plain and streamed, against the local mock upstream: figures that depend
  * far less on what else the machine runs than latencies do (young-generation
  * scavenges, a few ms each, are most of the gateway's latency tail at
- * 1,000 requests/s; fewer bytes per request, fewer of them).
+ * 1,000 requests/s; fewer bytes per request, fewer of them), and the bytes
+ * per request that scavenges promote to the old generation (what outlives two
+ * scavenges: each scavenge copies it, and only full collections free it).
  *
  * The gateway runs as a child (`tokenfleet serve` from the sources through
  * tsx, or a build with --cli: its figures are the ones to quote, since tsx's
@@ -146,7 +148,7 @@ async function main(): Promise<void> {
       }
     }
     void top;
-    console.log('\n' + ['requests', 'KB allocated/req', 'CPU us/req', 'scavenges/1k req', 'GC pause ms/1k req'].map((s, i) => (i === 0 ? s.padEnd(10) : s.padStart(20))).join(''));
+    console.log('\n' + ['requests', 'KB allocated/req', 'CPU us/req', 'scavenges/1k req', 'GC pause ms/1k req', 'B promoted/req'].map((s, i) => (i === 0 ? s.padEnd(10) : s.padStart(20))).join(''));
     for (const kind of ['plain', 'stream'] as const) {
       const rs = figures[kind];
       const cells = [
@@ -154,6 +156,7 @@ async function main(): Promise<void> {
         median(rs.map((r) => r.cpuMicros / REQUESTS)).toFixed(0),
         median(rs.map((r) => (r.scavenges * 1000) / REQUESTS)).toFixed(2),
         median(rs.map((r) => (r.gcPauseMs * 1000) / REQUESTS)).toFixed(2),
+        median(rs.map((r) => r.promotedBytes / REQUESTS)).toFixed(0),
       ];
       console.log([kind, ...cells].map((s, i) => (i === 0 ? s.padEnd(10) : s.padStart(20))).join(''));
       console.log(`${''.padEnd(10)}rounds: ${rs.map((r) => `${(r.allocatedBytes / REQUESTS / 1024).toFixed(2)} KB ${(r.cpuMicros / REQUESTS).toFixed(0)} us`).join(', ')}`);
