@@ -212,17 +212,32 @@ interface BuiltSide {
 }
 
 /**
+ * Running sequences per decode rank (attention-DP rank, or worker without
+ * attention DP) that a disaggregated deployment not stating its worker counts
+ * is sized for (ASSUMPTION, fitted): deployments add decode workers as the
+ * concurrency grows rather than run every sequence on as few as fit. Fitted on
+ * the training rows of the shared measurements that lack worker counts (TensorRT-LLM
+ * and SGLang DeepSeek disaggregated runs; see docs/calibration.md): with only the
+ * fewest workers that hold the sequences, their TPOT was over-predicted (log bias
+ * 1.32 on TensorRT-LLM, p90 error 142%); at 128 per rank the bias is 0.97 and the p90
+ * 101% (at 64: 0.85, 89%; at 256: 1.09, 113%).
+ */
+export const DISAGG_DECODE_SEQUENCES_PER_RANK = 128;
+
+/**
  * Worker counts of a disaggregated deployment that does not state them
  * (ASSUMPTION, as a capacity planner would size it): enough decode workers to
- * hold every client's sequence in KV and under the engine's batch cap, and
- * enough prefill workers to keep up with the request rate of that decode pool.
+ * hold every client's sequence in KV and under the engine's batch cap, with at
+ * most DISAGG_DECODE_SEQUENCES_PER_RANK sequences per rank, and enough prefill
+ * workers to keep up with the request rate of that decode pool.
  */
 function inferDisaggWorkers(prefill: BuiltSide, decode: BuiltSide, input: ServingEstimateInput): void {
   const { inputTokens: isl, outputTokens: osl, concurrency } = input;
   if (decode.workers === 0) {
     const byKv = Math.max(1, Math.floor(decode.mem.kvCapacityTokens / (isl + osl)));
     const bySeqs = getEngine(decode.d.engine).maxRunningSequences * decode.d.parallel.dp;
-    decode.workers = Math.max(1, Math.ceil(concurrency / Math.min(byKv, bySeqs)));
+    const byLoad = Math.ceil(concurrency / (DISAGG_DECODE_SEQUENCES_PER_RANK * decode.d.parallel.dp));
+    decode.workers = Math.max(1, Math.ceil(concurrency / Math.min(byKv, bySeqs)), byLoad);
   }
   if (prefill.workers === 0) {
     const perRank = concurrency / decode.workers / decode.d.parallel.dp;
