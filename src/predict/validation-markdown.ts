@@ -20,7 +20,7 @@ function table(title: string, groups: readonly GroupSummary[]): string {
   ].join('\n');
 }
 
-export function validationMarkdown(v: ValidationResult, extra: { publishedSection?: string; calibrationSection?: string; kernelSection?: string } = {}): string {
+export function validationMarkdown(v: ValidationResult, extra: { publishedSection?: string; calibrationSection?: string; kernelSection?: string; repeatabilitySection?: string } = {}): string {
   const targets = [
     `- TPOT median ${pct(v.heldOut.tpotMedianApe)} (target <= 10%), p90 ${pct(v.heldOut.tpotP90Ape)} (target <= 30%)`,
     `- TTFT median ${pct(v.heldOut.ttftMedianApe)} (target <= 20%), p90 ${pct(v.heldOut.ttftP90Ape)} (target <= 50%)`,
@@ -51,6 +51,7 @@ export function validationMarkdown(v: ValidationResult, extra: { publishedSectio
     table('By backend', v.byBackend),
     table('By mode', v.byMode),
     table('By model', v.byModel),
+    extra.repeatabilitySection ?? '',
     '## Rows not predicted',
     '',
     v.errors.length === 0 ? 'None.' : ['| reason | rows |', '|---|---:|', ...v.errors.map((e) => `| ${e.reason.replace(/\|/g, '/')} | ${e.rows} |`)].join('\n'),

@@ -9,6 +9,7 @@ import { H200_KERNEL_RATES, compareMoeWithKernels, compareWithKernels, h200Timed
 import { publishedSummaryMarkdown } from '../../predict/published-results-markdown.js';
 import { checkPublishedResults, parsePublishedCsv } from '../../predict/published-results.js';
 import { validationMarkdown } from '../../predict/validation-markdown.js';
+import { bestCaseErrors, measureRepeatability, modelErrorOnRepeats, repeatabilityMarkdown } from '../../predict/repeatability.js';
 import { validate } from '../../predict/validation-run.js';
 import { startProgress } from '../progress.js';
 import { cachedResolver, readRows } from './predict.js';
@@ -54,9 +55,13 @@ export function validateCommand(opts: { measurements: string; published: string;
   const seconds = (performance.now() - started) / 1000;
   const publishedText = readTextFile(opts.published);
   const checks = checkPublishedResults(parsePublishedCsv(publishedText, opts.published), resolve);
+  const repeats = measureRepeatability(rows);
+  const onRepeats = modelErrorOnRepeats(repeats, v.rows);
+  const bestCase = bestCaseErrors(repeats, v.rows.filter((r) => r.split !== 'train'));
   if (opts.json) {
     const { rows: _rows, ...summary } = v;
-    process.stdout.write(JSON.stringify({ ...summary, published: checks, wallSeconds: seconds }, null, 2) + '\n');
+    const { repeatedKeys: _keys, medians: _medians, ...repeatability } = repeats;
+    process.stdout.write(JSON.stringify({ ...summary, repeatability: { ...repeatability, model: onRepeats.overall, heldOutBestCase: bestCase }, published: checks, wallSeconds: seconds }, null, 2) + '\n');
   } else {
     const s = v.heldOut;
     const o = v.overall;
@@ -66,12 +71,14 @@ export function validateCommand(opts: { measurements: string; published: string;
         `held out: TTFT median ${s.ttftMedianApe.toFixed(1)}% p90 ${s.ttftP90Ape.toFixed(1)}%; TPOT median ${s.tpotMedianApe.toFixed(1)}% p90 ${s.tpotP90Ape.toFixed(1)}% (${s.rows} rows)`,
         `all rows: TTFT median ${o.ttftMedianApe.toFixed(1)}% p90 ${o.ttftP90Ape.toFixed(1)}%; TPOT median ${o.tpotMedianApe.toFixed(1)}% p90 ${o.tpotP90Ape.toFixed(1)}%; coverage ${(o.coverage * 100).toFixed(1)}%`,
         ...v.bySystem.map((g) => `  ${g.group.padEnd(10)} TTFT ${g.summary.ttftMedianApe.toFixed(1)}%  TPOT ${g.summary.tpotMedianApe.toFixed(1)}%  (${g.summary.rows} rows)`),
+        `repeated configurations (${repeats.overall.configurations}, ${repeats.overall.measurements} measurements): the best single answer is off by TTFT median ${repeats.overall.ttftMedianApe.toFixed(1)}% p90 ${repeats.overall.ttftP90Ape.toFixed(1)}%, TPOT median ${repeats.overall.tpotMedianApe.toFixed(1)}% p90 ${repeats.overall.tpotP90Ape.toFixed(1)}%; this model TTFT ${onRepeats.overall.ttftMedianApe.toFixed(1)}%, TPOT ${onRepeats.overall.tpotMedianApe.toFixed(1)}%`,
+        `  on the held-out rows the repeats alone cost at least TTFT p90 ${bestCase.ttftP90Ape.toFixed(1)}%, TPOT p90 ${bestCase.tpotP90Ape.toFixed(1)}%`,
         `published results: ${checks.filter((c) => c.status === 'compared').length} compared, ${checks.filter((c) => c.status === 'skipped').length} skipped, ${checks.filter((c) => c.status === 'failed').length} failed`,
       ].join('\n') + '\n',
     );
   }
   if (opts.report) {
-    writeFileSync(opts.report, validationMarkdown(v, { calibrationSection: calibrationSection(), kernelSection: kernelSection(), publishedSection: publishedSummaryMarkdown(checks) }));
+    writeFileSync(opts.report, validationMarkdown(v, { calibrationSection: calibrationSection(), kernelSection: kernelSection(), repeatabilitySection: repeatabilityMarkdown(repeats, onRepeats, bestCase), publishedSection: publishedSummaryMarkdown(checks) }));
     if (!opts.json) process.stdout.write(`report written to ${opts.report}\n`);
   }
 }
