@@ -161,7 +161,7 @@ describe('tokenfleet estimate', () => {
     outputTokensPerSecondPerAccelerator: number;
     accelerators: number;
     fits: boolean;
-    memory: { kvCapacityTokens: number; reason?: string };
+    memory: { kvCapacityTokens: number; memoryUtilization: number; usableBytes: number; deviceMemoryBytes: number; reason?: string };
     confidence: { source: string; ttftMsRange: [number | null, number | null]; note: string };
   }
   const LLAMA_70B_FP8 = ['--model', 'meta-llama/Llama-3.1-70B', '--accelerator', 'h200-sxm', '--tp', '2', '--precision', 'fp8'];
@@ -206,6 +206,46 @@ describe('tokenfleet estimate', () => {
     const readable = cli(...args);
     expect(readable.status).toBe(0);
     expect(readable.stdout).toMatch(/^fits\s+NO: .*GB/m);
+  });
+
+  describe('--memory-utilization', () => {
+    // Operators serve DeepSeek-R1 fp8 on 8 x H20 96 GB at 0.95; at vLLM's default 0.9 its weights and reserve do not fit.
+    const R1_ON_H20 = ['estimate', '--model', 'deepseek-ai/DeepSeek-R1', '--accelerator', 'h20', '--tp', '8', '--isl', '2000', '--osl', '500', '--concurrency', '64'];
+
+    it("does not fit DeepSeek-R1 on 8 x H20 at the engine's 0.9, and the hint names the utilization that would", () => {
+      const e = okJson<EstimateJson>(cli(...R1_ON_H20, '--json'));
+      expect(e.fits).toBe(false);
+      expect(e.memory.memoryUtilization).toBe(0.9);
+      const r = cli(...R1_ON_H20);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^memory per device {2}86\.4 GB usable \(0\.90 of 96\.0 GB\)/m);
+      const lines = r.stdout.split('\n');
+      const fitsAt = lines.findIndex((l) => /^fits\s+NO: /.test(l));
+      expect(fitsAt).toBeGreaterThanOrEqual(0);
+      const hint = /^hint\s+fits with --memory-utilization (0\.9\d)\b/.exec(lines[fitsAt + 1] ?? '');
+      expect(hint, lines[fitsAt + 1]).not.toBeNull();
+      // The utilization the hint names does fit.
+      expect(okJson<EstimateJson>(cli(...R1_ON_H20, '--memory-utilization', hint![1]!, '--json')).fits).toBe(true);
+    });
+
+    it('fits it at 0.95, with the fraction in the memory line and in --json', () => {
+      const e = okJson<EstimateJson>(cli(...R1_ON_H20, '--memory-utilization', '0.95', '--json'));
+      expect(e.fits).toBe(true);
+      expect(e.memory.memoryUtilization).toBe(0.95);
+      expect(e.memory.usableBytes / e.memory.deviceMemoryBytes).toBeCloseTo(0.95, 9);
+      expect(e.memory.kvCapacityTokens).toBeGreaterThan(2500);
+      const r = cli(...R1_ON_H20, '--memory-utilization', '0.95');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^memory per device {2}91\.2 GB usable \(0\.95 of 96\.0 GB\)/m);
+      expect(r.stdout).toMatch(/^TTFT\b.*\bms\b/m);
+      expect(r.stdout).not.toMatch(/^hint\b/m);
+    });
+
+    it('refuses a fraction above 1, of 0 or not a number, naming the option', () => {
+      for (const bad of ['1.5', '0', 'lots']) {
+        expectBadInput(cli(...R1_ON_H20, '--memory-utilization', bad), '--memory-utilization', `'${bad}'`);
+      }
+    });
   });
 
   it('uses the prior, with a note, on a domestic chip', () => {

@@ -53,6 +53,25 @@ describe('tokenfleet plan', () => {
     expect(j.objectiveKind).toBe('min-cost');
   });
 
+  it("sizes the configuration search's layouts with the scenario's memoryUtilization", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tf-plan-'));
+    const file = join(dir, 'util.yaml');
+    const text = readFileSync(join(ROOT, 'scenarios', 'plan-small.yaml'), 'utf8');
+    const plan = (extra: string) => {
+      writeFileSync(file, text + extra);
+      const r = cli('plan', file, '--json', '--cache', join(dir, 'cache.json'));
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      return JSON.parse(r.stdout) as PlanJson;
+    };
+    const dflt = plan('');
+    // A third of each chip's memory: smaller KV caches, so fewer tokens/s per chip where anything fits at all.
+    const low = plan('\nmemoryUtilization: 0.33\n');
+    expect(low.configSearch.cacheHits).toBe(0);
+    const total = (j: PlanJson) => j.configs.reduce((s, c) => s + c.tokensPerSecondPerAccelerator, 0);
+    expect(total(low)).toBeLessThan(total(dflt));
+  });
+
   it('reports scenario errors with the path in the YAML and exit code 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tf-plan-'));
     const bad = join(dir, 'bad.yaml');

@@ -111,6 +111,38 @@ describe('tokenfleet simulate', () => {
     expect(r2.stderr).not.toContain('    at ');
   });
 
+  it('sizes the replicas with --memory-utilization, or memoryUtilization per pool in a scenario file', () => {
+    const flags = ['simulate', '--rate', '2', '--isl', '2000', '--osl', '100', '--requests', '20', '--model', 'deepseek-ai/DeepSeek-R1', '--accelerator', 'h20', '--tp', '8'];
+    // DeepSeek-R1 fp8 does not fit 8 x H20 at vLLM's 0.9; it does at 0.95.
+    const dflt = cli(...flags, '--json');
+    expect(dflt.status).toBe(2);
+    expect(dflt.stderr).toMatch(/does not fit.*x 0\.9\)/);
+    const r = cli(...flags, '--memory-utilization', '0.95', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as SimJson).completed).toBe(20);
+    const bad = cli(...flags, '--memory-utilization', '1.5');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^error: --memory-utilization: .*'1\.5'/);
+
+    const dir = mkdtempSync(join(tmpdir(), 'tf-sim-'));
+    const file = join(dir, 'r1.yaml');
+    const scenario = (extra: string) =>
+      `workload: { synthetic: { rate: 2, isl: 2000, osl: 100, requests: 20 } }\npools:\n  - { name: r1, model: deepseek-ai/DeepSeek-R1, accelerator: h20, tp: 8${extra} }\n`;
+    writeFileSync(file, scenario(', memoryUtilization: 0.95'));
+    const sc = cli('simulate', file, '--json');
+    expect(sc.stderr).toBe('');
+    expect(sc.status).toBe(0);
+    // The flag belongs to the single-pool form; a scenario sets it per pool.
+    const both = cli('simulate', file, '--memory-utilization', '0.95');
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/--memory-utilization.*per pool/);
+    writeFileSync(file, scenario(', memoryUtilization: 1.5'));
+    const out = cli('simulate', file);
+    expect(out.status).toBe(2);
+    expect(out.stderr).toMatch(/pools\[0\]\.memoryUtilization/);
+  });
+
   it('needs a workload and a model without a scenario file', () => {
     const r = cli('simulate', '--model', 'meta-llama/Llama-3.1-8B', '--accelerator', 'h20');
     expect(r.status).toBe(2);

@@ -60,11 +60,12 @@ program
   .requiredOption('--isl <n>', 'input tokens per request')
   .requiredOption('--osl <n>', 'output tokens per request')
   .requiredOption('--concurrency <n>', 'concurrent clients')
+  .option('--memory-utilization <fraction>', "fraction of device memory the engine may use, above 0 and at most 1 (vLLM --gpu-memory-utilization, SGLang --mem-fraction-static; default: the engine's, e.g. vLLM 0.9)")
   .option('--model-configs <dir...>', 'extra directories of org--name_config.json files')
   .option('--json', 'machine-readable output')
   .addHelpText(
     'after',
-    '\nExamples:\n  $ tokenfleet estimate --model meta-llama/Llama-3.1-70B --accelerator h200-sxm --tp 4 --precision fp8 --isl 1024 --osl 1024 --concurrency 32\n  $ tokenfleet estimate --model deepseek-ai/DeepSeek-R1 --accelerator ascend-910c --tp 16 --engine mindie --isl 2048 --osl 512 --concurrency 64 --json',
+    '\nExamples:\n  $ tokenfleet estimate --model meta-llama/Llama-3.1-70B --accelerator h200-sxm --tp 4 --precision fp8 --isl 1024 --osl 1024 --concurrency 32\n  $ tokenfleet estimate --model deepseek-ai/DeepSeek-R1 --accelerator ascend-910c --tp 16 --engine mindie --isl 2048 --osl 512 --concurrency 64 --json\n  $ tokenfleet estimate --model deepseek-ai/DeepSeek-R1 --accelerator h20 --tp 8 --isl 2000 --osl 500 --concurrency 64 --memory-utilization 0.95',
   )
   .action(async (opts) => (await import('./commands/estimate.js')).estimateCommand(opts));
 
@@ -114,6 +115,7 @@ program
   .addOption(new Option('--kv-precision <p>', 'KV cache precision').choices(['bf16', 'fp16', 'fp8', 'int8', 'fp4']))
   .addOption(new Option('--engine <id>', 'serving engine').choices(['vllm', 'sglang', 'trtllm', 'mindie', 'generic']).default('vllm'))
   .option('--replicas <n>', 'replicas', '1')
+  .option('--memory-utilization <fraction>', "fraction of device memory the engine may use, above 0 and at most 1 (default: the engine's, e.g. vLLM 0.9)")
   .addOption(new Option('--router <name>', 'routing policy').choices(['round-robin', 'least-outstanding', 'least-kv', 'power-of-two', 'prefix-affinity', 'perf-aware']).default('least-outstanding'))
   .option('--prefix-cache', 'reuse KV of shared prompt prefixes (needs block hashes, e.g. the Mooncake trace)')
   .option('--repeat <n>', 'tile the trace n times', '1')
@@ -230,7 +232,7 @@ program
 
 program
   .command('demo', { isDefault: false })
-  .description('what npm start runs for now: the catalogue and an example estimate')
+  .description('print the accelerator catalogue and example estimates on three chips')
   .action(async () => (await import('./commands/demo.js')).demoCommand());
 
 // A closed pipe (`tokenfleet ... | head`) ends the output quietly.

@@ -5,6 +5,12 @@ import { InvalidInputError } from '../core/errors.js';
 /** A positive integer given as a CLI string. */
 export const positiveInt = z.coerce.number({ error: 'expected a number' }).int('expected a whole number').positive('expected a positive number');
 
+/** A fraction of device memory given as a CLI string: above 0, at most 1 (e.g. --memory-utilization 0.95). */
+export const memoryFraction = z.coerce
+  .number({ error: 'expected a number' })
+  .gt(0, 'expected a fraction of device memory above 0 and at most 1')
+  .max(1, 'expected a fraction of device memory above 0 and at most 1');
+
 export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
   const r = schema.safeParse(raw);
   if (r.success) return r.data;

@@ -139,9 +139,17 @@ describe('plan scenario: normalisation', () => {
       { period: '2026Q2', workload: 'code', averageTokensPerSecond: 7, peakFactor: 3 },
     ]);
   });
+  it("leaves the memory utilization to the engines unless the scenario sets one, for the base and every variant", () => {
+    expect(base.memoryUtilization).toBeUndefined();
+    const set = toPlanInputs(parsePlanScenario(`${small}memoryUtilization: 0.95\n`, 's.yaml'), 'all');
+    expect(set.base.memoryUtilization).toBe(0.95);
+    expect(set.variants.map((v) => v.input.memoryUtilization)).toEqual([0.95]);
+  });
   it('has a JSON Schema for editors', () => {
-    const schema = planScenarioJsonSchema() as { properties: Record<string, unknown> };
+    const schema = planScenarioJsonSchema() as { properties: Record<string, { description?: string }> };
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['periods', 'workloads', 'demand', 'accelerators', 'sites', 'budgets', 'installed', 'objective', 'variants']));
+    expect(schema.properties.memoryUtilization).toMatchObject({ exclusiveMinimum: 0, maximum: 1 });
+    expect(schema.properties.memoryUtilization!.description).toMatch(/fraction of device memory/i);
   });
 });
 
@@ -215,6 +223,8 @@ describe('plan scenario: errors give the path', () => {
     ['both base period and date', (d) => (d.demand.baseDate = '2025-12-18'), /demand\.basePeriod: give exactly one of basePeriod or baseDate/],
     ['to before from', (d) => (d.periods.to = '2025Q4'), /periods\.to: 2025Q4 is before periods\.from \(2026Q1\)/],
     ['bad quarter', (d) => (d.periods.from = '2026-Q1'), /periods\.from: expected a quarter like 2026Q1/],
+    ['memory utilization above 1', (d) => (d.memoryUtilization = 1.5), /memoryUtilization: expected a fraction of device memory above 0 and at most 1/],
+    ['memory utilization of 0', (d) => (d.memoryUtilization = 0), /memoryUtilization: expected a fraction of device memory above 0 and at most 1/],
     ['duplicate workload', (d) => d.workloads.push({ ...d.workloads[0], share: 0 }), /workloads\[1\]\.id: workload id 'chat' is used twice/],
     ['duplicate offer by alias', (d) => d.accelerators.push({ id: 'H200', orderable: false }), /accelerators\[3\]\.id: accelerator 'h200-sxm' is used twice/],
     ['duplicate site', (d) => d.sites.push({ ...d.sites[0] }), /sites\[1\]\.id: site id 'main' is used twice/],

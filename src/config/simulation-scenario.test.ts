@@ -37,8 +37,22 @@ describe('simulation scenario', () => {
     expect(() => parseSimulationScenario(ok.replace('role: decode', 'role: mixed'), 's.yaml')).toThrow(/prefill and one with role decode/);
     expect(() => parseSimulationScenario('pools: [', 's.yaml')).toThrow(/not valid YAML/);
   });
+  it('takes a memory utilization per pool, above 0 and at most 1, and names the pool when it is out of range', () => {
+    const s = parseSimulationScenario(ok.replace('replicas: 2 }', 'replicas: 2, memoryUtilization: 0.95 }'), 's.yaml');
+    expect(s.pools[1]!.memoryUtilization).toBe(0.95);
+    expect(s.pools[0]!.memoryUtilization).toBeUndefined();
+    for (const bad of ['1.5', '0', '-0.1', 'high']) {
+      expect(() => parseSimulationScenario(ok.replace('replicas: 2 }', `replicas: 2, memoryUtilization: ${bad} }`), 's.yaml'), bad).toThrow(
+        /s\.yaml: invalid scenario:\n {2}pools\[1\]\.memoryUtilization: /,
+      );
+    }
+    expect(() => parseSimulationScenario(ok.replace('replicas: 2 }', 'replicas: 2, memoryUtilization: 1.5 }'), 's.yaml')).toThrow(/above 0 and at most 1/);
+  });
   it('has a JSON Schema for editors', () => {
     const schema = simulationScenarioJsonSchema() as { properties: Record<string, unknown> };
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['workload', 'pools', 'router', 'slo']));
+    const pool = (schema.properties.pools as { items: { properties: Record<string, { description?: string; exclusiveMinimum?: number; maximum?: number }> } }).items;
+    expect(pool.properties.memoryUtilization).toMatchObject({ exclusiveMinimum: 0, maximum: 1 });
+    expect(pool.properties.memoryUtilization!.description).toMatch(/fraction of device memory/i);
   });
 });

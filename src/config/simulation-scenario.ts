@@ -28,6 +28,12 @@ const poolSchema = z
     kvPrecision: z.enum(['bf16', 'fp16', 'fp8', 'int8', 'fp4']).optional(),
     replicas: positiveInt.default(1),
     maxBatchedTokens: positiveInt.optional().describe('Token budget per step (default: the engine default)'),
+    memoryUtilization: z
+      .number()
+      .gt(0, 'expected a fraction of device memory above 0 and at most 1')
+      .max(1, 'expected a fraction of device memory above 0 and at most 1')
+      .optional()
+      .describe("Fraction of device memory the engine may use, above 0 and at most 1 (vLLM --gpu-memory-utilization, SGLang --mem-fraction-static, TensorRT-LLM free_gpu_memory_fraction; default: the engine's, e.g. vLLM 0.9)"),
   })
   .strict();
 

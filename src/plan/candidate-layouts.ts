@@ -94,11 +94,12 @@ export function validLayouts(model: ModelSpec, acc: AcceleratorSpec): { layouts:
  * cards); for MoE models also expert-TP layouts, attention-DP layouts (tp 1,
  * dp = ep = 2..16) and tp x dp with ep = tp x dp (up to 32 chips). Weights at
  * the narrowest precision the chip runs natively, KV at 8 bits where it can.
- * Layouts whose weights do not fit in the engine's share of memory are left out.
+ * Layouts whose weights do not fit in the engine's share of memory (`memoryUtilization`,
+ * default the engine's) are left out.
  * @throws UnsupportedError when the chip's memory is unknown.
  */
-export function candidateLayouts(model: ModelSpec, acc: AcceleratorSpec, engine: EngineId = 'generic'): Layout[] {
-  return validLayouts(model, acc).layouts.filter((l) => planMemory(deploymentOf(model, acc, engine, l)).fits);
+export function candidateLayouts(model: ModelSpec, acc: AcceleratorSpec, engine: EngineId = 'generic', memoryUtilization?: number): Layout[] {
+  return validLayouts(model, acc).layouts.filter((l) => planMemory(deploymentOf(model, acc, engine, l), { memoryUtilization }).fits);
 }
 
 /** e.g. `tp8 fp8`, `tp1 dp16 ep16 fp8`, `tp4 ep1 int8 kv int8`. */

@@ -48,6 +48,8 @@ export class Estimator {
     private readonly engine: EngineId,
     private readonly max: number,
     private readonly onEstimate: (() => void) | undefined,
+    /** Fraction of device memory the engine may use; undefined: the engine's. */
+    private readonly memoryUtilization?: number,
   ) {}
 
   get exhausted(): boolean {
@@ -70,6 +72,7 @@ export class Estimator {
       concurrency,
       ...SEARCH_HARNESS,
       prefixHitRate: w.prefixHitRate ?? 0,
+      ...(this.memoryUtilization !== undefined && { memoryUtilization: this.memoryUtilization }),
     });
     // NaN latencies (a request that does not fit) compare false: not ok.
     const ok = estimate.fits && estimate.ttftMs <= w.slo.ttftMs && estimate.tpotMs <= w.slo.tpotMs;

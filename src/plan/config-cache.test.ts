@@ -36,6 +36,8 @@ describe('cacheKey', () => {
       cacheKey(chat, 'h20', 'vllm', 'aaaaaaaa'),
       cacheKey(chat, 'h200-sxm', 'sglang', 'aaaaaaaa'),
       cacheKey(chat, 'h200-sxm', 'vllm', 'bbbbbbbb'),
+      cacheKey(chat, 'h200-sxm', 'vllm', 'aaaaaaaa', 0.95),
+      cacheKey(chat, 'h200-sxm', 'vllm', 'aaaaaaaa', 0.9),
     ];
     expect(new Set([base, ...variants]).size).toBe(variants.length + 1);
     expect(cacheKey({ ...chat }, 'h200-sxm', 'vllm', 'aaaaaaaa')).toBe(base);

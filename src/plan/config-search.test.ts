@@ -41,6 +41,13 @@ describe('candidate layouts', () => {
     }
     expect(layouts.map(layoutName)).toContain('tp1 dp16 ep16 fp8');
   });
+
+  it('sizes layouts with a given memory utilization: at 0.95 one 8-chip H20 server holds DeepSeek-R1', () => {
+    const r1 = resolveModel('deepseek-ai/DeepSeek-R1').spec;
+    const h20 = getAccelerator('h20');
+    expect(candidateLayouts(r1, h20, 'sglang').map(layoutName)).not.toContain('tp8 ep8 fp8');
+    expect(candidateLayouts(r1, h20, 'sglang', 0.95).map(layoutName)).toContain('tp8 ep8 fp8');
+  });
 });
 
 describe('searchCapacity', () => {
@@ -154,6 +161,18 @@ describe('searchAll', () => {
     const b = searchAll(workloads, offers, { cache, onEstimate: again.onEstimate });
     expect(again.count()).toBe(0);
     b.forEach((r, i) => expect(r).toBe(a[i]));
+  });
+
+  it('searches with the given memory utilization, cached apart from the default', () => {
+    const offer = { accelerator: 'h200-sxm', engine: 'vllm' } as const;
+    const cache = memoryCache();
+    const [dflt] = searchAll([chat], [offer], { cache });
+    const c = counting();
+    // A fifth of 141 GB leaves Llama-3.1-8B a KV cache too small for the default's concurrency.
+    const [small] = searchAll([chat], [offer], { cache, memoryUtilization: 0.2, onEstimate: c.onEstimate });
+    expect(c.count()).toBeGreaterThan(0);
+    expect(small!.concurrencyPerReplica).toBeLessThan(dflt!.concurrencyPerReplica);
+    expect(small!.tokensPerSecondPerAccelerator).toBeLessThan(dflt!.tokensPerSecondPerAccelerator);
   });
 
   it('searches a repeated offer once even without a cache', () => {

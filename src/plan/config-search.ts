@@ -33,6 +33,8 @@ export interface SearchOptions {
   readonly maxEstimates?: number;
   /** Called once per serving estimate run (for progress and for counting). */
   readonly onEstimate?: () => void;
+  /** Fraction of device memory the engine may use, 0..1 (default: the engine's). */
+  readonly memoryUtilization?: number;
 }
 
 const DEFAULT_MAX_ESTIMATES = 5000;
@@ -66,11 +68,11 @@ export function searchResolved(
   try {
     const valid = validLayouts(model, acc);
     notes = valid.notes;
-    const est = new Estimator(w, model, acc, engine, opts.maxEstimates ?? DEFAULT_MAX_ESTIMATES, opts.onEstimate);
+    const est = new Estimator(w, model, acc, engine, opts.maxEstimates ?? DEFAULT_MAX_ESTIMATES, opts.onEstimate, opts.memoryUtilization);
     const outcomes: LayoutOutcome[] = [];
     for (const l of valid.layouts) {
       // A layout whose weights do not fit costs no estimate.
-      const mem = planMemory(deploymentOf(model, acc, engine, l));
+      const mem = planMemory(deploymentOf(model, acc, engine, l), { memoryUtilization: opts.memoryUtilization });
       outcomes.push(mem.fits ? searchLayout(est, l) : { layout: l, notFit: mem });
     }
     let best: Probe | undefined;
@@ -142,7 +144,7 @@ export function searchAll(
     for (const offer of offers) {
       let acc = accs.get(offer.accelerator);
       if (acc === undefined) accs.set(offer.accelerator, (acc = getAccelerator(offer.accelerator)));
-      const key = cacheKey(w, acc.id, offer.engine, calibrationVersion(acc, model));
+      const key = cacheKey(w, acc.id, offer.engine, calibrationVersion(acc, model), opts.memoryUtilization);
       let result = cache.get(key);
       if (result === undefined) {
         result = searchResolved(w, model, acc, offer.engine, opts);

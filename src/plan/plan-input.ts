@@ -127,6 +127,8 @@ export interface PlanInput {
   };
   /** Purchase granularity: chips are bought in servers of this many (e.g. 8). */
   readonly unitsPerServer: number;
+  /** Fraction of device memory the engines may use when the configuration search sizes layouts, 0..1; default: each engine's own. */
+  readonly memoryUtilization?: number;
 }
 
 /**

@@ -37,3 +37,37 @@ describe('estimateServing: worker counts of a disaggregated deployment that does
     expect(estimateServing(disagg(512)).tpotMs).toBeLessThan(stated.tpotMs * 0.8);
   });
 });
+
+describe('estimateServing: memory utilization', () => {
+  const r1OnH20 = (memoryUtilization?: number): ServingEstimateInput => ({
+    model: resolveModel('deepseek-ai/DeepSeek-R1').spec,
+    accelerator: getAccelerator('h20'),
+    engine: 'vllm',
+    parallel: { tp: 8 },
+    inputTokens: 2000,
+    outputTokens: 500,
+    concurrency: 8,
+    requestsPerClient: 1,
+    ...(memoryUtilization !== undefined && { memoryUtilization }),
+  });
+
+  it("uses the engine's by default and the given fraction otherwise", () => {
+    expect(estimateServing(r1OnH20()).memory.memoryUtilization).toBe(0.9);
+    const e = estimateServing(r1OnH20(0.95));
+    expect(e.memory.memoryUtilization).toBe(0.95);
+    expect(e.memory.usableBytes).toBeCloseTo(0.95 * e.memory.deviceMemoryBytes, 0);
+  });
+
+  it('fits DeepSeek-R1 fp8 on 8 x H20 at 0.95 but not at the default 0.9, and its KV cache grows with the fraction', () => {
+    expect(estimateServing(r1OnH20()).fits).toBe(false);
+    const at95 = estimateServing(r1OnH20(0.95));
+    const at97 = estimateServing(r1OnH20(0.97));
+    expect(at95.fits).toBe(true);
+    expect(at95.memory.kvCapacityTokens).toBeGreaterThan(0);
+    expect(at97.memory.kvCapacityTokens).toBeGreaterThan(at95.memory.kvCapacityTokens);
+    // Two hundredths of 96 GB more for the KV cache, in tokens of its per-token bytes.
+    const extra = (0.02 * at95.memory.deviceMemoryBytes) / at95.memory.kvBytesPerTokenPerDevice;
+    expect(Math.abs(at97.memory.kvCapacityTokens - at95.memory.kvCapacityTokens - extra)).toBeLessThanOrEqual(1);
+    expect(at97.maxConcurrency).toBeGreaterThan(at95.maxConcurrency);
+  });
+});

@@ -36,6 +36,8 @@ export interface ServingEstimateInput {
   readonly efficiencies?: Efficiencies;
   /** Override the engine's token budget per step. */
   readonly maxBatchedTokens?: number;
+  /** Fraction of device memory the engine may use, 0..1 (default: the engine's, e.g. vLLM 0.9). */
+  readonly memoryUtilization?: number;
   /** Requests each simulated client sends (default 3). */
   readonly requestsPerClient?: number;
   /** Request lengths uniform in [low * L, high * L] (default [1, 1]: every request exactly `inputTokens` and `outputTokens`). */
@@ -115,7 +117,7 @@ export function estimateServing(input: ServingEstimateInput): ServingEstimate {
   const layouts = input.disagg ? [input.disagg.prefill, input.disagg.decode] : [{ parallel: input.parallel ?? {}, workers: 1 }];
   const built: BuiltSide[] = layouts.map((l) => {
     const d = makeDeployment({ model, accelerator, engine, parallel: l.parallel, precision: input.precision });
-    const mem = planMemory(d, { maxBatchedTokens: input.maxBatchedTokens });
+    const mem = planMemory(d, { memoryUtilization: input.memoryUtilization, maxBatchedTokens: input.maxBatchedTokens });
     return { d, mem, model: compileStepModel(d, eff), workers: l.workers ?? 0 };
   });
   if (input.disagg && built.every((b) => b.mem.fits)) inferDisaggWorkers(built[0]!, built[1]!, input);

@@ -1,4 +1,4 @@
-/** @module What `npm start` runs until the gateway exists: the catalogue and example estimates. */
+/** @module `tokenfleet demo`: the accelerator catalogue and example estimates of one model on three chips. */
 import { listAcceleratorsCommand } from './catalog.js';
 import { estimateCommand } from './estimate.js';
 

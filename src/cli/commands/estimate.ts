@@ -7,7 +7,8 @@ import { resolveModel } from '../../config/model-registry.js';
 import { estimateServing, type ServingEstimate } from '../../sim/estimate-serving.js';
 import { fmtGB, fmtNum } from '../format-table.js';
 import { layoutFromOptions } from '../deployment-options.js';
-import { parseOptions, positiveInt } from '../parse-options.js';
+import { fitHint } from '../fit-hint.js';
+import { memoryFraction, parseOptions, positiveInt } from '../parse-options.js';
 
 const schema = z.object({
   model: z.string().min(1),
@@ -22,9 +23,16 @@ const schema = z.object({
   isl: positiveInt,
   osl: positiveInt,
   concurrency: positiveInt,
+  memoryUtilization: memoryFraction.optional(),
   modelConfigs: z.array(z.string()).optional(),
   json: z.boolean().optional(),
 });
+
+/** A utilization with two decimals (0.90), or in full when that would round it (0.955). */
+function fmtFraction(x: number): string {
+  const two = x.toFixed(2);
+  return Number(two) === x ? two : String(x);
+}
 
 export function estimateJson(e: ServingEstimate): Record<string, unknown> {
   const m = e.memory;
@@ -41,6 +49,7 @@ export function estimateJson(e: ServingEstimate): Record<string, unknown> {
     maxConcurrency: e.maxConcurrency,
     memory: {
       deviceMemoryBytes: m.deviceMemoryBytes,
+      memoryUtilization: m.memoryUtilization,
       usableBytes: m.usableBytes,
       weightBytesPerDevice: m.weightBytesPerDevice,
       activationBytesPerDevice: m.activationBytesPerDevice,
@@ -88,6 +97,7 @@ export function estimateCommand(raw: unknown): void {
     inputTokens: o.isl,
     outputTokens: o.osl,
     concurrency: o.concurrency,
+    ...(o.memoryUtilization !== undefined ? { memoryUtilization: o.memoryUtilization } : {}),
   });
   if (o.json) {
     process.stdout.write(JSON.stringify(estimateJson(e), null, 2) + '\n');
@@ -100,10 +110,13 @@ export function estimateCommand(raw: unknown): void {
     `${d.model.id} on ${e.accelerators} x ${accelerator.name} (${engine}; tp${p.tp} pp${p.pp} dp${p.dp} ep${p.ep}; weights ${d.precision.weights}, experts ${d.precision.moeWeights}, kv ${d.precision.kv})`,
     `closed loop: ${o.concurrency} clients x (${o.isl} in + ${o.osl} out tokens)`,
     '',
-    `memory per device  ${fmtGB(m.usableBytes)} usable of ${fmtGB(m.deviceMemoryBytes)}: weights ${fmtGB(m.weightBytesPerDevice)}, reserve ${fmtGB(m.activationBytesPerDevice)}, KV ${fmtGB(Math.max(0, m.kvCacheBytesPerDevice))}`,
+    `memory per device  ${fmtGB(m.usableBytes)} usable (${fmtFraction(m.memoryUtilization)} of ${fmtGB(m.deviceMemoryBytes)}): weights ${fmtGB(m.weightBytesPerDevice)}, reserve ${fmtGB(m.activationBytesPerDevice)}, KV ${fmtGB(Math.max(0, m.kvCacheBytesPerDevice))}`,
   ];
   if (!e.fits) {
-    lines.push(`fits               NO: ${m.reason ?? 'not enough memory'}`);
+    lines.push(
+      `fits               NO: ${m.reason ?? 'not enough memory'}`,
+      `hint               ${fitHint({ deployment: d, memoryUtilization: m.memoryUtilization, sequenceTokens: o.isl + o.osl, concurrency: o.concurrency })}`,
+    );
     process.stdout.write(lines.join('\n') + '\n');
     return;
   }

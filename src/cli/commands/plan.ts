@@ -42,6 +42,7 @@ export async function planCommand(file: string, raw: unknown): Promise<void> {
   const searchStarted = performance.now();
   const capacities = searchAll(inputs.base.workloads, [...offers.values()], {
     cache,
+    ...(inputs.base.memoryUtilization !== undefined && { memoryUtilization: inputs.base.memoryUtilization }),
     onProgress: (done) => {
       progress.tick(done - last);
       last = done;

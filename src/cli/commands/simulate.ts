@@ -24,7 +24,7 @@ import type { TraceFormat } from '../../sim/workload/trace-reader.js';
 import { repeatWorkload, scaleRate, sliceWorkload, type Workload } from '../../sim/workload/workload.js';
 import { fmtNum } from '../format-table.js';
 import { layoutFromOptions } from '../deployment-options.js';
-import { parseOptions, positiveInt } from '../parse-options.js';
+import { memoryFraction, parseOptions, positiveInt } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 
 const positive = z.coerce.number({ error: 'expected a number' }).positive('expected a positive number');
@@ -46,6 +46,7 @@ const schema = z.object({
   kvPrecision: z.string().optional(),
   engine: z.string(),
   replicas: positiveInt,
+  memoryUtilization: memoryFraction.optional(),
   router: z.string(),
   prefixCache: z.boolean().optional(),
   repeat: positiveInt,
@@ -82,6 +83,7 @@ function loadWorkload(o: z.infer<typeof schema>, maxContextTokens: number): { wo
 }
 
 const scenarioFlags = z.object({
+  memoryUtilization: z.undefined({ error: 'a scenario file sets memoryUtilization per pool (pools[].memoryUtilization), not on the command line' }).optional(),
   json: z.boolean().optional(),
   timeline: z.string().optional(),
   timelineInterval: positive,
@@ -111,6 +113,7 @@ function simulateScenario(file: string, raw: unknown): void {
       },
       replicas: p.replicas,
       ...(p.maxBatchedTokens !== undefined ? { maxBatchedTokens: p.maxBatchedTokens } : {}),
+      ...(p.memoryUtilization !== undefined ? { memoryUtilization: p.memoryUtilization } : {}),
     };
   });
   const w = sc.workload;
@@ -177,6 +180,7 @@ export function simulateCommand(scenario: string | undefined, raw: unknown): voi
         engine,
         ...layoutFromOptions(o),
         replicas: o.replicas,
+        ...(o.memoryUtilization !== undefined ? { memoryUtilization: o.memoryUtilization } : {}),
       },
     ],
     router: o.router,

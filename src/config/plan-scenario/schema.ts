@@ -210,6 +210,12 @@ export const planScenarioSchema = z
     periods: z.object({ from: quarter, to: quarter }).strict().describe('Planning horizon, in quarters, both ends included'),
     hostOverheadFactor: z.number().min(1).default(1.3).describe('Power per chip over its TDP for host, network and cooling fans (ASSUMPTION: 1.3)'),
     unitsPerServer: positiveInt.default(8).describe('Chips are bought in servers of this many'),
+    memoryUtilization: z
+      .number()
+      .gt(0, 'expected a fraction of device memory above 0 and at most 1')
+      .max(1, 'expected a fraction of device memory above 0 and at most 1')
+      .optional()
+      .describe("Fraction of device memory every engine may use when the configuration search sizes layouts, above 0 and at most 1 (vLLM --gpu-memory-utilization, SGLang --mem-fraction-static; default: each engine's own, e.g. vLLM 0.9)"),
     workloads: z.array(workloadSchema).min(1),
     demand: demandSchema,
     accelerators: z.array(offerSchema).min(1).describe('Accelerator offers'),

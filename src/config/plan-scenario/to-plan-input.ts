@@ -130,6 +130,7 @@ function toPlanInput(s: PlanScenario, name: string): PlanInput {
     installed: s.installed.map((f) => ({ ...f, accelerator: getAccelerator(f.accelerator).id })),
     objective: { kind: s.objective.kind, unmetPenaltyUsdPerMillionTokens: s.objective.unmetPenaltyUsdPerMillionTokens ?? 0 },
     unitsPerServer: s.unitsPerServer,
+    ...(s.memoryUtilization !== undefined && { memoryUtilization: s.memoryUtilization }),
   };
 }
 

@@ -11,6 +11,8 @@ import { UnsupportedError } from './hardware-rates.js';
 export interface MemoryPlan {
   /** Device memory, bytes. */
   readonly deviceMemoryBytes: number;
+  /** Fraction of device memory the engine may use (vLLM --gpu-memory-utilization, SGLang --mem-fraction-static), 0..1. */
+  readonly memoryUtilization: number;
   /** Memory the engine may use (device memory x utilisation), bytes. */
   readonly usableBytes: number;
   /** Weights held by the most loaded device, bytes. */
@@ -87,6 +89,7 @@ export function planMemory(d: Deployment, opts: { memoryUtilization?: number; ma
   const gb = (x: number) => `${(x / 1e9).toFixed(1)} GB`;
   const base = {
     deviceMemoryBytes: memory,
+    memoryUtilization: util,
     usableBytes: usable,
     weightBytesPerDevice: weightBytes,
     activationBytesPerDevice: activation,

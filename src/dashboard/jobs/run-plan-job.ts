@@ -35,6 +35,7 @@ export async function runPlanJob(r: PlanJobRequest, onProgress: (p: JobProgress)
   const searchStarted = performance.now();
   const capacities = searchAll(inputs.base.workloads, [...offers.values()], {
     cache,
+    ...(inputs.base.memoryUtilization !== undefined && { memoryUtilization: inputs.base.memoryUtilization }),
     onProgress: (done, total) => onProgress({ done, total, label: 'configuration search' }),
   });
   cache.save();

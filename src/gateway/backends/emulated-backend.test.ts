@@ -177,6 +177,16 @@ describe('emulated backend', () => {
     expect(() => make({ maxInFlight: 0 })).toThrow(/maxInFlight must be a positive integer/);
   });
 
+  it("sizes its KV cache with memoryUtilization, the engine's by default, and refuses a fraction outside (0, 1]", () => {
+    const dflt = make().backend.memory;
+    const high = make({ memoryUtilization: 0.95 }).backend.memory;
+    expect(dflt.memoryUtilization).toBe(0.9);
+    expect(high.memoryUtilization).toBe(0.95);
+    const extra = (0.05 * high.deviceMemoryBytes) / high.kvBytesPerTokenPerDevice;
+    expect(Math.abs(high.kvCapacityTokens - dflt.kvCapacityTokens - extra)).toBeLessThanOrEqual(1);
+    for (const bad of [0, 1.5]) expect(() => make({ memoryUtilization: bad })).toThrow(/backend emu-0: memoryUtilization must be above 0 and at most 1/);
+  });
+
   it('refuses a model that does not fit', () => {
     const big = resolveModel('meta-llama/Llama-3.1-70B').spec;
     expect(() => make({ model: big, precision: { weights: 'bf16' }, accelerator: getAccelerator('h20') })).toThrow(/does not fit/);

@@ -40,6 +40,8 @@ export interface EmulatedBackendOptions {
   readonly precision?: Partial<PrecisionConfig>;
   /** Token budget per step (per attention-DP rank); default: the engine's. */
   readonly maxBatchedTokens?: number;
+  /** Fraction of device memory the engine may use, in (0, 1]; default: the engine's. */
+  readonly memoryUtilization?: number;
   /** Override of the calibrated efficiencies. */
   readonly efficiencies?: Efficiencies;
   /** Model name clients use; default: the model's id. */
@@ -124,6 +126,8 @@ export function createEmulatedBackend(opts: EmulatedBackendOptions): EmulatedBac
   const where = `backend ${opts.id}`;
   const timeScale = opts.timeScale ?? 1;
   if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new InvalidInputError(`timeScale must be a positive number, got ${timeScale}`, where);
+  const util = opts.memoryUtilization;
+  if (util !== undefined && !(util > 0 && util <= 1)) throw new InvalidInputError(`memoryUtilization must be above 0 and at most 1, got ${util}`, where);
   let deployment: Deployment;
   try {
     deployment = makeDeployment({ model: opts.model, accelerator: opts.accelerator, engine: opts.engine, parallel: opts.parallel, precision: opts.precision });
@@ -131,7 +135,7 @@ export function createEmulatedBackend(opts: EmulatedBackendOptions): EmulatedBac
     if (e instanceof InvalidInputError) throw new InvalidInputError(e.message, where);
     throw e;
   }
-  const memory = planMemory(deployment, { maxBatchedTokens: opts.maxBatchedTokens });
+  const memory = planMemory(deployment, { memoryUtilization: util, maxBatchedTokens: opts.maxBatchedTokens });
   if (!memory.fits) throw new InvalidInputError(`${opts.model.id} does not fit: ${memory.reason ?? 'not enough memory'}`, where);
   const stepModel = compileStepModel(deployment, opts.efficiencies ?? calibrationFor(opts.accelerator, opts.engine).efficiencies);
   const engine = getEngine(opts.engine);

@@ -97,6 +97,21 @@ describe('gateway config', () => {
     );
   });
 
+  it("checks the fit of an emulated replica at its memoryUtilization, the engine's by default", () => {
+    // DeepSeek-R1 fp8 on 8 x H20 96 GB: its weights and reserve need more than vLLM's 0.9 of memory, less than 0.95.
+    const r1 = minimal.replace('meta-llama/Llama-3.1-8B', 'deepseek-ai/DeepSeek-R1');
+    expect(errorOf(() => parseGatewayConfig(r1.replace('h200-sxm }', 'h20, tp: 8 }'), 'g.yaml'))).toMatch(/backends\[0\]: deepseek-ai\/DeepSeek-R1 does not fit on h20 x8.*x 0\.9\)/);
+    const { config } = parseGatewayConfig(r1.replace('h200-sxm }', 'h20, tp: 8, memoryUtilization: 0.95 }'), 'g.yaml');
+    expect(config.models[0]!.pools[0]!.backends[0]).toMatchObject({ kind: 'emulated', memoryUtilization: 0.95 });
+    for (const bad of ['0', '1.5']) {
+      expect(errorOf(() => parseGatewayConfig(minimal.replace('h200-sxm }', `h200-sxm, memoryUtilization: ${bad} }`), 'g.yaml'))).toMatch(
+        /models\[0\]\.pools\[0\]\.backends\[0\]\.memoryUtilization: expected a fraction of device memory above 0 and at most 1/,
+      );
+    }
+    // Only emulated backends have one.
+    expect(errorOf(() => parseGatewayConfig(minimal.replace('UPSTREAM_KEY }', 'UPSTREAM_KEY, memoryUtilization: 0.9 }'), 'g.yaml'))).toMatch(/memoryUtilization/);
+  });
+
   it('needs a url for a postgres ledger and redis limits; warns on an engine unknown to the chip', () => {
     expect(errorOf(() => parseGatewayConfig(`${minimal}ledger: { kind: postgres }\n`, 'g.yaml'))).toMatch(/ledger\.url: a postgres ledger needs a url/);
     expect(errorOf(() => parseGatewayConfig(`${minimal}limits: { kind: redis }\n`, 'g.yaml'))).toMatch(/limits\.url: redis limits need a url/);

@@ -37,6 +37,12 @@ const emulatedBackendSchema = z
     dp: positiveInt.default(1).describe('Attention data parallelism'),
     precision: z.enum(['bf16', 'fp16', 'fp8', 'int8', 'fp4', 'int4']).optional().describe('Weight precision (default: the model config, else bf16)'),
     replicas: positiveInt.default(1).describe('Identical replicas of this layout in the pool'),
+    memoryUtilization: z
+      .number()
+      .gt(0, 'expected a fraction of device memory above 0 and at most 1')
+      .max(1, 'expected a fraction of device memory above 0 and at most 1')
+      .optional()
+      .describe("Fraction of device memory the emulated engine may use, above 0 and at most 1 (vLLM --gpu-memory-utilization, SGLang --mem-fraction-static; default: the engine's, e.g. vLLM 0.9)"),
     maxInFlight: positiveInt
       .optional()
       .describe('Requests in flight per replica before the model counts as saturated and requests wait in the fair queue (default: the engine\'s running-sequence cap x dp)'),
@@ -263,7 +269,7 @@ function checkRules(c: z.infer<typeof gatewayConfigSchema>, baseDir: string, err
             parallel: { tp: b.tp, dp: b.dp },
             precision: b.precision === undefined ? undefined : { weights: b.precision },
           });
-          const plan = planMemory(d);
+          const plan = planMemory(d, { memoryUtilization: b.memoryUtilization });
           if (!plan.fits) errors.push(`${bp}: ${resolved.id} does not fit on ${accelerator.id} x${d.devices}: ${plan.reason ?? 'not enough memory'}`);
         } catch (e) {
           errors.push(located(bp, e));

@@ -77,6 +77,7 @@ export function createConfiguredBackends(config: GatewayConfig, opts: Configured
             ...(b.precision !== undefined && { precision: { weights: b.precision } }),
             servedModelName: m.id,
             ...(b.maxInFlight !== undefined && { maxInFlight: b.maxInFlight }),
+            ...(b.memoryUtilization !== undefined && { memoryUtilization: b.memoryUtilization }),
             ...(opts.clock !== undefined && { clock: opts.clock }),
             ...(opts.timeScale !== undefined && { timeScale: opts.timeScale }),
           });

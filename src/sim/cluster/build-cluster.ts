@@ -92,6 +92,8 @@ export function buildCluster(config: ClusterConfig, blockTokens: number | undefi
   const pools = config.pools.map((pc, index): BuiltPool => {
     const where = `pools[${index}] (${pc.name})`;
     if (!Number.isInteger(pc.replicas) || pc.replicas < 1) throw new InvalidInputError(`replicas must be a positive integer, got ${pc.replicas}`, `${where}.replicas`);
+    const util = pc.memoryUtilization;
+    if (util !== undefined && !(util > 0 && util <= 1)) throw new InvalidInputError(`memoryUtilization must be above 0 and at most 1, got ${util}`, `${where}.memoryUtilization`);
     let deployment: Deployment;
     try {
       deployment = makeDeployment({ model: pc.model, accelerator: pc.accelerator, engine: pc.engine, parallel: pc.parallel, precision: pc.precision });
@@ -99,7 +101,7 @@ export function buildCluster(config: ClusterConfig, blockTokens: number | undefi
       if (e instanceof InvalidInputError) throw new InvalidInputError(e.message, where);
       throw e;
     }
-    const memory = planMemory(deployment, { maxBatchedTokens: pc.maxBatchedTokens });
+    const memory = planMemory(deployment, { memoryUtilization: util, maxBatchedTokens: pc.maxBatchedTokens });
     if (!memory.fits) throw new InvalidInputError(`${pc.model.id} does not fit: ${memory.reason ?? 'not enough memory'}`, where);
     const eff = pc.efficiencies ?? calibrationFor(pc.accelerator, pc.engine).efficiencies;
     const stepModel = compileStepModel(deployment, eff);

@@ -25,6 +25,8 @@ export interface PoolConfig {
   readonly replicas: number;
   /** Token budget per step; default: the engine's. */
   readonly maxBatchedTokens?: number;
+  /** Fraction of device memory the engine may use, in (0, 1]; default: the engine's. */
+  readonly memoryUtilization?: number;
   /** Override of the calibrated efficiencies. */
   readonly efficiencies?: Efficiencies;
 }
