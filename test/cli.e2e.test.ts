@@ -208,6 +208,40 @@ describe('tokenfleet estimate', () => {
     expect(readable.stdout).toMatch(/^fits\s+NO: .*GB/m);
   });
 
+  describe('--speculative-tokens and --acceptance-rate', () => {
+    const V3 = ['estimate', '--model', 'deepseek-ai/DeepSeek-V3', '--accelerator', 'h200-sxm', '--tp', '8', '--engine', 'sglang', '--isl', '2000', '--osl', '500', '--concurrency', '16'];
+    interface SpecJson extends EstimateJson {
+      deployment: { speculative?: { draftTokens: number; acceptanceRate: number; tokensPerStep: number } };
+      confidence: EstimateJson['confidence'] & { assumptions: string[] };
+    }
+
+    it('lowers TPOT with an MTP drafter, more with a higher acceptance rate, and says what it assumed', () => {
+      const plain = okJson<SpecJson>(cli(...V3, '--json'));
+      const mtp = okJson<SpecJson>(cli(...V3, '--speculative-tokens', '1', '--acceptance-rate', '0.8', '--json'));
+      const poor = okJson<SpecJson>(cli(...V3, '--speculative-tokens', '1', '--acceptance-rate', '0.3', '--json'));
+      expect(plain.deployment.speculative).toBeUndefined();
+      expect(mtp.deployment.speculative).toMatchObject({ draftTokens: 1, acceptanceRate: 0.8 });
+      expect(mtp.deployment.speculative!.tokensPerStep).toBeCloseTo(1.8, 9);
+      expect(mtp.tpotMs!).toBeLessThan(plain.tpotMs! / 1.2);
+      expect(poor.tpotMs!).toBeGreaterThan(mtp.tpotMs!);
+      expect(mtp.outputTokensPerSecond).toBeGreaterThan(plain.outputTokensPerSecond);
+      expect(mtp.confidence.assumptions.join('\n')).toMatch(/speculative decoding: 1 drafted token .* 0\.8: 1\.80 tokens per step/);
+      // Without --acceptance-rate the default 0.7 is used, and shown.
+      const dflt = okJson<SpecJson>(cli(...V3, '--speculative-tokens', '2', '--json'));
+      expect(dflt.deployment.speculative?.acceptanceRate).toBe(0.7);
+      const text = cli(...V3, '--speculative-tokens', '1', '--acceptance-rate', '0.8');
+      expect(text.stdout).toMatch(/^decode step .* \+ draft [\d.]+; all per token, a step yielding 1\.80$/m);
+    });
+
+    it('refuses nonsense, an acceptance rate alone and an engine without it, naming the option', () => {
+      for (const bad of ['0', '9', '1.5', 'many']) expectBadInput(cli(...V3, '--speculative-tokens', bad), '--speculative-tokens', `'${bad}'`);
+      for (const bad of ['1', '-0.1', 'high']) expectBadInput(cli(...V3, '--speculative-tokens', '1', '--acceptance-rate', bad), '--acceptance-rate', `'${bad}'`);
+      expectBadInput(cli(...V3, '--acceptance-rate', '0.8'), '--acceptance-rate', 'needs --speculative-tokens');
+      const generic = V3.map((a) => (a === 'sglang' ? 'generic' : a));
+      expectBadInput(cli(...generic, '--speculative-tokens', '1'), '--speculative-tokens', 'no speculative decoding');
+    });
+  });
+
   describe('--memory-utilization', () => {
     // Operators serve DeepSeek-R1 fp8 on 8 x H20 96 GB at 0.95; at vLLM's default 0.9 its weights and reserve do not fit.
     const R1_ON_H20 = ['estimate', '--model', 'deepseek-ai/DeepSeek-R1', '--accelerator', 'h20', '--tp', '8', '--isl', '2000', '--osl', '500', '--concurrency', '64'];

@@ -143,6 +143,28 @@ describe('tokenfleet simulate', () => {
     expect(out.stderr).toMatch(/pools\[0\]\.memoryUtilization/);
   });
 
+  it('decodes faster with speculative decoding, from the flags or per pool in a scenario file', () => {
+    const flags = ['simulate', '--rate', '1', '--isl', '1000', '--osl', '200', '--requests', '20', '--model', 'meta-llama/Llama-3.1-8B', '--accelerator', 'h20', '--json'];
+    const plain = JSON.parse(cli(...flags).stdout) as SimJson;
+    const r = cli(...flags, '--speculative-tokens', '2', '--acceptance-rate', '0.8');
+    expect(r.stderr).toBe('');
+    const spec = JSON.parse(r.stdout) as SimJson;
+    expect(spec.completed).toBe(20);
+    // Output tokens are conserved; each costs less time.
+    for (const run of [plain, spec]) expect(Math.abs((run.throughput.outputTokensPerSecond * run.simulatedSeconds) / (20 * 200) - 1)).toBeLessThan(0.002);
+    expect(spec.tpotMs.mean).toBeLessThan(plain.tpotMs.mean / 1.5);
+
+    const dir = mkdtempSync(join(tmpdir(), 'tf-sim-'));
+    const file = join(dir, 'spec.yaml');
+    writeFileSync(file, 'workload: { synthetic: { rate: 1, isl: 1000, osl: 200, requests: 20 } }\npools:\n  - { name: l8, model: meta-llama/Llama-3.1-8B, accelerator: h20, speculative: { draftTokens: 2, acceptanceRate: 0.8 } }\n');
+    const sc = cli('simulate', file, '--json');
+    expect(sc.stderr).toBe('');
+    expect((JSON.parse(sc.stdout) as SimJson).tpotMs.mean).toBeCloseTo(spec.tpotMs.mean, 6);
+    const both = cli('simulate', file, '--speculative-tokens', '1');
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/--speculative-tokens.*per pool/);
+  });
+
   it('needs a workload and a model without a scenario file', () => {
     const r = cli('simulate', '--model', 'meta-llama/Llama-3.1-8B', '--accelerator', 'h20');
     expect(r.status).toBe(2);

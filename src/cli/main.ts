@@ -61,11 +61,13 @@ program
   .requiredOption('--osl <n>', 'output tokens per request')
   .requiredOption('--concurrency <n>', 'concurrent clients')
   .option('--memory-utilization <fraction>', "fraction of device memory the engine may use, above 0 and at most 1 (vLLM --gpu-memory-utilization, SGLang --mem-fraction-static; default: the engine's, e.g. vLLM 0.9)")
+  .option('--speculative-tokens <k>', 'speculative decoding: tokens a one-layer drafter (MTP, EAGLE) proposes per step, 1-8')
+  .option('--acceptance-rate <a>', 'speculative decoding: probability that a drafted token is accepted, 0 to below 1 (default 0.7, an assumption)')
   .option('--model-configs <dir...>', 'extra directories of org--name_config.json files')
   .option('--json', 'machine-readable output')
   .addHelpText(
     'after',
-    '\nExamples:\n  $ tokenfleet estimate --model meta-llama/Llama-3.1-70B --accelerator h200-sxm --tp 4 --precision fp8 --isl 1024 --osl 1024 --concurrency 32\n  $ tokenfleet estimate --model deepseek-ai/DeepSeek-R1 --accelerator ascend-910c --tp 16 --engine mindie --isl 2048 --osl 512 --concurrency 64 --json\n  $ tokenfleet estimate --model deepseek-ai/DeepSeek-R1 --accelerator h20 --tp 8 --isl 2000 --osl 500 --concurrency 64 --memory-utilization 0.95',
+    '\nExamples:\n  $ tokenfleet estimate --model meta-llama/Llama-3.1-70B --accelerator h200-sxm --tp 4 --precision fp8 --isl 1024 --osl 1024 --concurrency 32\n  $ tokenfleet estimate --model deepseek-ai/DeepSeek-R1 --accelerator ascend-910c --tp 16 --engine mindie --isl 2048 --osl 512 --concurrency 64 --json\n  $ tokenfleet estimate --model deepseek-ai/DeepSeek-R1 --accelerator h20 --tp 8 --isl 2000 --osl 500 --concurrency 64 --memory-utilization 0.95\n  $ tokenfleet estimate --model deepseek-ai/DeepSeek-V3 --accelerator h200-sxm --tp 8 --engine sglang --isl 2000 --osl 500 --concurrency 16 --speculative-tokens 1 --acceptance-rate 0.8',
   )
   .action(async (opts) => (await import('./commands/estimate.js')).estimateCommand(opts));
 
@@ -116,6 +118,8 @@ program
   .addOption(new Option('--engine <id>', 'serving engine').choices(['vllm', 'sglang', 'trtllm', 'mindie', 'generic']).default('vllm'))
   .option('--replicas <n>', 'replicas', '1')
   .option('--memory-utilization <fraction>', "fraction of device memory the engine may use, above 0 and at most 1 (default: the engine's, e.g. vLLM 0.9)")
+  .option('--speculative-tokens <k>', 'speculative decoding: tokens a one-layer drafter proposes per step, 1-8')
+  .option('--acceptance-rate <a>', 'speculative decoding: probability that a drafted token is accepted (default 0.7, an assumption)')
   .addOption(new Option('--router <name>', 'routing policy').choices(['round-robin', 'least-outstanding', 'least-kv', 'power-of-two', 'prefix-affinity', 'perf-aware']).default('least-outstanding'))
   .option('--prefix-cache', 'reuse KV of shared prompt prefixes (needs block hashes, e.g. the Mooncake trace)')
   .option('--repeat <n>', 'tile the trace n times', '1')

@@ -20,3 +20,9 @@ export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.in
   const got = first.path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined), raw);
   throw new InvalidInputError(`${first.message}${got !== undefined ? `, got '${String(got)}'` : ''}`, flag);
 }
+
+/** Tokens drafted per speculative step, 1..8. */
+export const draftTokenCount = z.coerce.number({ error: 'expected a number' }).int('expected a whole number').min(1, 'expected 1 to 8 drafted tokens').max(8, 'expected 1 to 8 drafted tokens');
+
+/** Per-token acceptance probability of drafted tokens, 0 <= a < 1. */
+export const acceptanceProbability = z.coerce.number({ error: 'expected a number' }).min(0, 'expected a probability of at least 0 and below 1').lt(1, 'expected a probability of at least 0 and below 1');

@@ -48,6 +48,20 @@ describe('simulation scenario', () => {
     }
     expect(() => parseSimulationScenario(ok.replace('replicas: 2 }', 'replicas: 2, memoryUtilization: 1.5 }'), 's.yaml')).toThrow(/above 0 and at most 1/);
   });
+  it('takes speculative decoding per pool, and names the field when it makes no sense', () => {
+    const s = parseSimulationScenario(ok.replace('replicas: 2 }', 'replicas: 2, speculative: { draftTokens: 2, acceptanceRate: 0.75 } }'), 's.yaml');
+    expect(s.pools[1]!.speculative).toEqual({ draftTokens: 2, acceptanceRate: 0.75 });
+    expect(s.pools[0]!.speculative).toBeUndefined();
+    for (const [bad, field] of [
+      ['{ draftTokens: 0, acceptanceRate: 0.5 }', 'draftTokens'],
+      ['{ draftTokens: 2, acceptanceRate: 1 }', 'acceptanceRate'],
+      ['{ draftTokens: 2 }', 'acceptanceRate'],
+    ] as const) {
+      expect(() => parseSimulationScenario(ok.replace('replicas: 2 }', `replicas: 2, speculative: ${bad} }`), 's.yaml'), bad).toThrow(
+        new RegExp(`pools\\[1\\]\\.speculative\\.${field}`),
+      );
+    }
+  });
   it('has a JSON Schema for editors', () => {
     const schema = simulationScenarioJsonSchema() as { properties: Record<string, unknown> };
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['workload', 'pools', 'router', 'slo']));

@@ -34,6 +34,14 @@ const poolSchema = z
       .max(1, 'expected a fraction of device memory above 0 and at most 1')
       .optional()
       .describe("Fraction of device memory the engine may use, above 0 and at most 1 (vLLM --gpu-memory-utilization, SGLang --mem-fraction-static, TensorRT-LLM free_gpu_memory_fraction; default: the engine's, e.g. vLLM 0.9)"),
+    speculative: z
+      .object({
+        draftTokens: z.number().int('expected a whole number').min(1, 'expected 1 to 8 drafted tokens').max(8, 'expected 1 to 8 drafted tokens').describe('Tokens a one-layer drafter (DeepSeek MTP, EAGLE) proposes per step'),
+        acceptanceRate: z.number().min(0, 'expected a probability of at least 0 and below 1').lt(1, 'expected a probability of at least 0 and below 1').describe('Probability that a drafted token is accepted given the ones before it were'),
+      })
+      .strict()
+      .optional()
+      .describe('Speculative decoding; absent: one token per decode step'),
   })
   .strict();
 

@@ -7,7 +7,7 @@ import type { AcceleratorSpec, EngineId } from '../core/catalogue/accelerator-sp
 import { defaultTokenBudget, getEngine } from '../core/catalogue/engines.js';
 import type { ModelSpec } from '../core/catalogue/model-spec.js';
 import { calibrationFor } from '../core/perf/calibration.js';
-import { makeDeployment, type Deployment, type ParallelConfig, type PrecisionConfig } from '../core/perf/deployment.js';
+import { expectedTokensPerStep, makeDeployment, type Deployment, type ParallelConfig, type PrecisionConfig, type SpeculativeConfig } from '../core/perf/deployment.js';
 import type { Calibration, Efficiencies } from '../core/perf/efficiency.js';
 import { planMemory, type MemoryPlan } from '../core/perf/memory-plan.js';
 import { batchOf, compileStepModel, emptyBreakdown, type StepModel, type StepTimeBreakdown } from '../core/perf/step-time.js';
@@ -38,6 +38,8 @@ export interface ServingEstimateInput {
   readonly maxBatchedTokens?: number;
   /** Fraction of device memory the engine may use, 0..1 (default: the engine's, e.g. vLLM 0.9). */
   readonly memoryUtilization?: number;
+  /** Speculative decoding on the decode side (both sides of a disaggregated deployment hold the drafter). */
+  readonly speculative?: SpeculativeConfig;
   /** Requests each simulated client sends (default 3). */
   readonly requestsPerClient?: number;
   /** Request lengths uniform in [low * L, high * L] (default [1, 1]: every request exactly `inputTokens` and `outputTokens`). */
@@ -116,7 +118,7 @@ export function estimateServing(input: ServingEstimateInput): ServingEstimate {
   const eff = input.efficiencies ?? calibration.efficiencies;
   const layouts = input.disagg ? [input.disagg.prefill, input.disagg.decode] : [{ parallel: input.parallel ?? {}, workers: 1 }];
   const built: BuiltSide[] = layouts.map((l) => {
-    const d = makeDeployment({ model, accelerator, engine, parallel: l.parallel, precision: input.precision });
+    const d = makeDeployment({ model, accelerator, engine, parallel: l.parallel, precision: input.precision, speculative: input.speculative });
     const mem = planMemory(d, { memoryUtilization: input.memoryUtilization, maxBatchedTokens: input.maxBatchedTokens });
     return { d, mem, model: compileStepModel(d, eff), workers: l.workers ?? 0 };
   });
@@ -129,6 +131,12 @@ export function estimateServing(input: ServingEstimateInput): ServingEstimate {
   const maxConcurrency = Math.floor(main.mem.kvCapacityTokens / seqTokens) * main.workers;
   const notFit = built.find((b) => !b.mem.fits);
   const assumptions = [...new Set(built.flatMap((b) => b.model.rates.assumptions))];
+  if (input.speculative) {
+    const s = input.speculative;
+    assumptions.push(
+      `speculative decoding: ${s.draftTokens} drafted token${s.draftTokens > 1 ? 's' : ''} per step by a one-layer drafter, each accepted with probability ${s.acceptanceRate}: ${expectedTokensPerStep(s).toFixed(2)} tokens per step on average (the acceptance rate depends on the drafter and the traffic; measure it)`,
+    );
+  }
   const pool = (b: (typeof built)[number], prefillOnly: boolean): PoolSpec => ({
     stepModel: b.model,
     scheduler: schedulerFor(b.d, b.mem, input.maxBatchedTokens, prefillOnly, b.workers),

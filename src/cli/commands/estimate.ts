@@ -4,11 +4,12 @@ import { getAccelerator } from '../../core/catalogue/find-accelerator.js';
 import { getEngine } from '../../core/catalogue/engines.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { resolveModel } from '../../config/model-registry.js';
+import { expectedTokensPerStep } from '../../core/perf/deployment.js';
 import { estimateServing, type ServingEstimate } from '../../sim/estimate-serving.js';
 import { fmtGB, fmtNum } from '../format-table.js';
-import { layoutFromOptions } from '../deployment-options.js';
+import { layoutFromOptions, speculativeFromOptions } from '../deployment-options.js';
 import { fitHint } from '../fit-hint.js';
-import { memoryFraction, parseOptions, positiveInt } from '../parse-options.js';
+import { acceptanceProbability, draftTokenCount, memoryFraction, parseOptions, positiveInt } from '../parse-options.js';
 
 const schema = z.object({
   model: z.string().min(1),
@@ -24,6 +25,8 @@ const schema = z.object({
   osl: positiveInt,
   concurrency: positiveInt,
   memoryUtilization: memoryFraction.optional(),
+  speculativeTokens: draftTokenCount.optional(),
+  acceptanceRate: acceptanceProbability.optional(),
   modelConfigs: z.array(z.string()).optional(),
   json: z.boolean().optional(),
 });
@@ -68,6 +71,7 @@ export function estimateJson(e: ServingEstimate): Record<string, unknown> {
       engine: e.deployment.engine,
       parallel: e.deployment.parallel,
       precision: e.deployment.precision,
+      ...(e.deployment.speculative ? { speculative: { ...e.deployment.speculative, tokensPerStep: expectedTokensPerStep(e.deployment.speculative) } } : {}),
     },
     confidence: {
       source: e.confidence.source,
@@ -98,6 +102,7 @@ export function estimateCommand(raw: unknown): void {
     outputTokens: o.osl,
     concurrency: o.concurrency,
     ...(o.memoryUtilization !== undefined ? { memoryUtilization: o.memoryUtilization } : {}),
+    speculative: speculativeFromOptions(o),
   });
   if (o.json) {
     process.stdout.write(JSON.stringify(estimateJson(e), null, 2) + '\n');
@@ -130,7 +135,7 @@ export function estimateCommand(raw: unknown): void {
     `output tokens/s    ${fmtNum(e.outputTokensPerSecond)} total, ${fmtNum(e.outputTokensPerSecondPerAccelerator)} per accelerator`,
     `requests/s         ${fmtNum(e.requestsPerSecond, 2)}`,
     '',
-    `decode step        ${fmtNum(e.decodeStep.totalMs, 2)} ms = GEMM ${fmtNum(e.decodeStep.denseGemmMs, 2)} + MoE ${fmtNum(e.decodeStep.moeMs, 2)} + attention ${fmtNum(e.decodeStep.attentionMs, 2)} + LM head ${fmtNum(e.decodeStep.lmHeadMs, 2)} + comm ${fmtNum(e.decodeStep.commMs, 2)} + overhead ${fmtNum(e.decodeStep.overheadMs, 2)}`,
+    `decode step        ${fmtNum(e.decodeStep.totalMs, 2)} ms = GEMM ${fmtNum(e.decodeStep.denseGemmMs, 2)} + MoE ${fmtNum(e.decodeStep.moeMs, 2)} + attention ${fmtNum(e.decodeStep.attentionMs, 2)} + LM head ${fmtNum(e.decodeStep.lmHeadMs, 2)} + comm ${fmtNum(e.decodeStep.commMs, 2)} + overhead ${fmtNum(e.decodeStep.overheadMs, 2)}${e.decodeStep.draftMs > 0 ? ` + draft ${fmtNum(e.decodeStep.draftMs, 2)}; all per token, a step yielding ${fmtNum(expectedTokensPerStep(d.speculative!), 2)}` : ''}`,
     `prefill step       ${fmtNum(e.prefillStep.totalMs, 2)} ms for one chunk (GEMM ${fmtNum(e.prefillStep.denseGemmMs, 2)}, MoE ${fmtNum(e.prefillStep.moeMs, 2)}, attention ${fmtNum(e.prefillStep.attentionMs, 2)}, comm ${fmtNum(e.prefillStep.commMs, 2)})`,
     '',
     `confidence         ${e.confidence.source}: ${e.confidence.note}`,

@@ -14,6 +14,7 @@ import { simulationReportScript } from '../../reports/simulation-report-script.j
 import { loadServegenDir } from '../../sim/workload/servegen-files.js';
 import { servegenWorkload } from '../../sim/workload/servegen.js';
 import { gammaWorkload } from '../../sim/workload/synthetic.js';
+import type { SpeculativeConfig } from '../../core/perf/deployment.js';
 import type { ClusterConfig } from '../../sim/cluster/cluster-config.js';
 import { simulateCluster, type SimulationResult } from '../../sim/cluster/simulate-cluster.js';
 import { simulationJson } from '../../sim/cluster/simulation-json.js';
@@ -23,8 +24,8 @@ import { poissonWorkload } from '../../sim/workload/synthetic.js';
 import type { TraceFormat } from '../../sim/workload/trace-reader.js';
 import { repeatWorkload, scaleRate, sliceWorkload, type Workload } from '../../sim/workload/workload.js';
 import { fmtNum } from '../format-table.js';
-import { layoutFromOptions } from '../deployment-options.js';
-import { memoryFraction, parseOptions, positiveInt } from '../parse-options.js';
+import { layoutFromOptions, speculativeFromOptions } from '../deployment-options.js';
+import { acceptanceProbability, draftTokenCount, memoryFraction, parseOptions, positiveInt } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 
 const positive = z.coerce.number({ error: 'expected a number' }).positive('expected a positive number');
@@ -47,6 +48,8 @@ const schema = z.object({
   engine: z.string(),
   replicas: positiveInt,
   memoryUtilization: memoryFraction.optional(),
+  speculativeTokens: draftTokenCount.optional(),
+  acceptanceRate: acceptanceProbability.optional(),
   router: z.string(),
   prefixCache: z.boolean().optional(),
   repeat: positiveInt,
@@ -82,8 +85,12 @@ function loadWorkload(o: z.infer<typeof schema>, maxContextTokens: number): { wo
   };
 }
 
+const optionalSpeculative = (speculative: SpeculativeConfig | undefined) => (speculative ? { speculative } : {});
+
 const scenarioFlags = z.object({
   memoryUtilization: z.undefined({ error: 'a scenario file sets memoryUtilization per pool (pools[].memoryUtilization), not on the command line' }).optional(),
+  speculativeTokens: z.undefined({ error: 'a scenario file sets speculative decoding per pool (pools[].speculative), not on the command line' }).optional(),
+  acceptanceRate: z.undefined({ error: 'a scenario file sets speculative decoding per pool (pools[].speculative), not on the command line' }).optional(),
   json: z.boolean().optional(),
   timeline: z.string().optional(),
   timelineInterval: positive,
@@ -114,6 +121,7 @@ function simulateScenario(file: string, raw: unknown): void {
       replicas: p.replicas,
       ...(p.maxBatchedTokens !== undefined ? { maxBatchedTokens: p.maxBatchedTokens } : {}),
       ...(p.memoryUtilization !== undefined ? { memoryUtilization: p.memoryUtilization } : {}),
+      ...(p.speculative !== undefined ? { speculative: p.speculative } : {}),
     };
   });
   const w = sc.workload;
@@ -181,6 +189,7 @@ export function simulateCommand(scenario: string | undefined, raw: unknown): voi
         ...layoutFromOptions(o),
         replicas: o.replicas,
         ...(o.memoryUtilization !== undefined ? { memoryUtilization: o.memoryUtilization } : {}),
+        ...optionalSpeculative(speculativeFromOptions(o)),
       },
     ],
     router: o.router,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { getAccelerator } from '../catalogue/find-accelerator.js';
 import { resolveModel } from '../../config/model-registry.js';
 import { InvalidInputError } from '../errors.js';
-import { makeDeployment } from './deployment.js';
+import { expectedTokensPerStep, makeDeployment } from './deployment.js';
 import { planMemory } from './memory-plan.js';
 
 const llama70 = resolveModel('meta-llama/Llama-3.1-70B').spec;
@@ -54,5 +54,26 @@ describe('memory plan', () => {
     expect(eight.fits).toBe(false);
     const sixteen = planMemory(makeDeployment({ model: ds, accelerator: h20, engine: 'sglang', parallel: { tp: 1, dp: 16 }, precision: { weights: 'fp8' } }));
     expect(sixteen.fits).toBe(true);
+  });
+});
+
+describe('speculative decoding in the deployment and its memory', () => {
+  it('a one-layer drafter adds about one mean layer of weights and one layer of KV per token', () => {
+    const base = { model: ds, accelerator: h200, engine: 'sglang' as const, parallel: { tp: 8 }, precision: { weights: 'fp8' as const } };
+    const plain = planMemory(makeDeployment(base));
+    const mtp = planMemory(makeDeployment({ ...base, speculative: { draftTokens: 1, acceptanceRate: 0.8 } }));
+    const layers = ds.numLayers; // 61
+    const addedWeights = mtp.weightBytesPerDevice - plain.weightBytesPerDevice;
+    // DeepSeek-V3's 61 layers hold ~670 GB in fp8 over 8 GPUs: one mean layer is ~1.4 GB per GPU.
+    expect(addedWeights).toBeGreaterThan(1.0e9);
+    expect(addedWeights).toBeLessThan(1.8e9);
+    expect(mtp.kvBytesPerTokenPerDevice / plain.kvBytesPerTokenPerDevice).toBeCloseTo((layers + 1) / layers, 6);
+    expect(mtp.kvCapacityTokens).toBeLessThan(plain.kvCapacityTokens);
+  });
+
+  it('expected tokens per step: 1 + a + ... + a^k', () => {
+    expect(expectedTokensPerStep({ draftTokens: 1, acceptanceRate: 0.8 })).toBeCloseTo(1.8, 9);
+    expect(expectedTokensPerStep({ draftTokens: 3, acceptanceRate: 0.5 })).toBeCloseTo(1.875, 9);
+    expect(expectedTokensPerStep({ draftTokens: 2, acceptanceRate: 0 })).toBe(1);
   });
 });

@@ -60,8 +60,13 @@ export function planMemory(d: Deployment, opts: { memoryUtilization?: number; ma
     p.numDenseMlpLayers * p.denseMlpParamsPerLayer +
     p.numMoeLayers * (p.sharedExpertParamsPerLayer + p.routerParamsPerLayer);
   const expertParams = m.moe ? p.numMoeLayers * m.moe.numExperts * p.routedExpertParams : 0;
+  const layerStackBytes = (denseParams / tp) * wb + (expertParams / (ep * moeTp)) * moeWb;
+  // A speculative drafter (DeepSeek's MTP module, an EAGLE head) is one more layer like the target's mean layer,
+  // sharing the embedding and the LM head; it sits with the last stage.
+  const draftLayers = d.speculative ? 1 : 0;
   const weightBytes =
-    ((denseParams / tp) * wb + (expertParams / (ep * moeTp)) * moeWb) * stageFraction +
+    layerStackBytes * stageFraction +
+    (layerStackBytes / m.numLayers) * draftLayers +
     // Embedding on the first stage, LM head on the last: both bf16, vocab-parallel over tp.
     ((p.embeddingParams + (pp === 1 ? p.lmHeadParams : 0)) / tp) * 2;
 
@@ -78,7 +83,8 @@ export function planMemory(d: Deployment, opts: { memoryUtilization?: number; ma
     const share = m.mla ? 1 : Math.max(1, attentionShapeFor(m, kind).numKeyValueHeads / tp) / attentionShapeFor(m, kind).numKeyValueHeads;
     kvPerTokenAllLayers += (kvBytesPerTokenPerLayer(m, d.precision.kv, kind) * share) / (kind === 'full' ? (m.kvCompressionRatios?.[i] ?? 1) : 1);
   });
-  const kvPerToken = kvPerTokenAllLayers * stageFraction;
+  const attentionLayers = m.layerAttention.filter((k) => k !== 'linear').length;
+  const kvPerToken = kvPerTokenAllLayers * stageFraction + (attentionLayers > 0 ? (kvPerTokenAllLayers / attentionLayers) * draftLayers : 0);
   const statePerSeq = (p.numLinearLayers * stageFraction * m.linearStateElementsPerLayer * BYTES_PER_ELEMENT[m.linearStatePrecision ?? 'bf16']) / tp;
   const kvCache = usable - weightBytes - activation;
   const blockTokens = engine.kvBlockTokens;

@@ -119,3 +119,53 @@ describe('step-time model: hand-computed roofline cases', () => {
     expect(withOverhead.stepTimeMs(batchOf([], [10])) - compileStepModel(d, IDEAL).stepTimeMs(batchOf([], [10]))).toBeCloseTo(3, 6);
   });
 });
+
+describe('speculative decoding (a one-layer drafter, k drafted tokens verified in one pass)', () => {
+  const base = { model: llama70, accelerator: h200, engine: 'vllm' as const, parallel: { tp: 1 }, precision: { weights: 'fp8' as const, kv: 'fp8' as const } };
+  const plain = compileStepModel(makeDeployment(base), IDEAL);
+
+  it('at batch 1 (memory-bound) a step costs about one target pass plus k layer passes, spread over 1 + a + ... + a^k tokens', () => {
+    const spec = compileStepModel(makeDeployment({ ...base, speculative: { draftTokens: 1, acceptanceRate: 0.8 } }), IDEAL);
+    const batch = batchOf([], [1024]);
+    const t1 = plain.stepTimeMs(batch);
+    const b = emptyBreakdown();
+    const t = spec.stepTimeMs(batch, b);
+    // Verifying 2 tokens still streams the weights once; the drafter adds one of 80 layers and the LM head.
+    const verify = t1; // within a few percent at batch 1
+    const draft = t1 / 80 + (verify * 1.05e9) / 70.6e9; // a layer's share plus roughly the LM head's weights
+    expect(t).toBeGreaterThan((verify / 1.8) * 0.98);
+    expect(t).toBeLessThan(((verify + draft) / 1.8) * 1.08);
+    expect(b.draftMs).toBeGreaterThan(0);
+    expect(b.totalMs).toBeCloseTo(t, 9);
+    expect(b.denseGemmMs + b.attentionMs + b.moeMs + b.lmHeadMs + b.commMs + b.overheadMs + b.draftMs).toBeCloseTo(t, 6);
+  });
+
+  it('pays off less when the batch is compute-bound: k extra query tokens per sequence cost real FLOPs', () => {
+    const spec = compileStepModel(makeDeployment({ ...base, speculative: { draftTokens: 3, acceptanceRate: 0.7 } }), IDEAL);
+    const small = batchOf([], [1024]);
+    const large = batchOf([], new Array<number>(512).fill(1024));
+    const gainSmall = plain.stepTimeMs(small) / spec.stepTimeMs(small);
+    const gainLarge = plain.stepTimeMs(large) / spec.stepTimeMs(large);
+    expect(gainSmall).toBeGreaterThan(1.5);
+    expect(gainLarge).toBeLessThan(gainSmall);
+  });
+
+  it('does not speed up prefill: a pure prefill step costs the same, a mixed step its chunk plus its decode share over E tokens', () => {
+    const spec = compileStepModel(makeDeployment({ ...base, speculative: { draftTokens: 2, acceptanceRate: 0.8 } }), IDEAL);
+    const prefill = batchOf([{ tokens: 4096 }], []);
+    expect(spec.stepTimeMs(prefill)).toBeCloseTo(plain.stepTimeMs(prefill), 9);
+    // A mixed step: the chunk alone, plus what the decodes add (verify and drafts) spread over E = 2.44 tokens.
+    const mixed = batchOf([{ tokens: 2048 }], new Array<number>(8).fill(2048));
+    const chunk = spec.stepTimeMs(batchOf([{ tokens: 2048 }], []));
+    const b = emptyBreakdown();
+    const t = spec.stepTimeMs(mixed, b);
+    expect(t).toBeGreaterThan(chunk);
+    expect(t).toBeLessThan(chunk + (plain.stepTimeMs(mixed) - chunk + b.draftMs * 3) / 2.44);
+  });
+
+  it('rejects draft counts and acceptance rates that make no sense, and engines without it', () => {
+    expect(() => makeDeployment({ ...base, speculative: { draftTokens: 0, acceptanceRate: 0.5 } })).toThrow(/draft tokens/);
+    expect(() => makeDeployment({ ...base, speculative: { draftTokens: 2, acceptanceRate: 1 } })).toThrow(/acceptance rate/);
+    expect(() => makeDeployment({ ...base, engine: 'generic', speculative: { draftTokens: 1, acceptanceRate: 0.5 } })).toThrow(/no speculative decoding/);
+  });
+});

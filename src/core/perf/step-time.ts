@@ -9,7 +9,7 @@
  */
 import { attentionShapeFor, kvBytesPerTokenPerLayer } from '../catalogue/model-size.js';
 import { BYTES_PER_ELEMENT } from '../catalogue/precision.js';
-import type { Deployment } from './deployment.js';
+import { expectedTokensPerStep, type Deployment } from './deployment.js';
 import type { Efficiencies } from './efficiency.js';
 import { gemmPeak, hardwareRates, type HardwareRates } from './hardware-rates.js';
 
@@ -69,10 +69,12 @@ export interface StepTimeBreakdown {
   commMs: number;
   /** Fixed per-step, per-sequence and per-layer costs. */
   overheadMs: number;
+  /** Drafting under speculative decoding (0 without). */
+  draftMs: number;
 }
 
 export function emptyBreakdown(): StepTimeBreakdown {
-  return { totalMs: 0, denseGemmMs: 0, moeMs: 0, attentionMs: 0, lmHeadMs: 0, commMs: 0, overheadMs: 0 };
+  return { totalMs: 0, denseGemmMs: 0, moeMs: 0, attentionMs: 0, lmHeadMs: 0, commMs: 0, overheadMs: 0, draftMs: 0 };
 }
 
 /** Smooth maximum of a compute and a memory time (p-norm, p = 3): 1.26x the max where they balance, as real kernels do near the ridge. */
@@ -208,80 +210,144 @@ export function compileStepModel(d: Deployment, eff: Efficiencies): StepModel {
 
   const scratch = emptyBreakdown();
 
+  /**
+   * One iteration in which every decode sequence runs `q` query tokens (1, or 1 + k drafted tokens to verify
+   * under speculative decoding): GEMMs, MoE, LM head and collectives see q tokens per sequence, decode
+   * attention computes q queries over each context but reads its KV once.
+   */
+  const evaluate = (b: BatchShape, q: number, out: StepTimeBreakdown): number => {
+    const tokens = b.decodeSeqs * q + b.prefillTokens;
+    const seqs = b.decodeSeqs + b.prefillSeqs;
+    if (tokens === 0) {
+      out.totalMs = out.denseGemmMs = out.moeMs = out.attentionMs = out.lmHeadMs = out.commMs = out.overheadMs = out.draftMs = 0;
+      return 0;
+    }
+    // Dense GEMMs over all tokens of the rank.
+    const denseGemm = gemmMs(tokens, denseParams, wb, peakDense);
+
+    // Attention: decode reads the KV of every context token; prefill pays the quadratic term.
+    let attention = 0;
+    if (nAttn > 0) {
+      const ctxFull = b.decodeContextTokens;
+      const ctxSliding = Math.min(ctxFull, b.decodeSeqs * window);
+      const decodeBytes = ctxFull * fullKvBytesPerToken + ctxSliding * slidingKvBytesPerToken;
+      const decodeFlops = q * (nFull * ctxFull * decodeFlopsFull + nSliding * ctxSliding * decodeFlopsSliding);
+      const decodeMs = b.decodeSeqs > 0 ? roof(decodeFlops / peakAttn, decodeBytes / bw) * 1000 : 0;
+      const pairsSliding = Math.min(b.prefillAttentionPairs, b.prefillTokens * window);
+      const prefillFlops = nFull * b.prefillAttentionPairs * prefillFlopsFull + nSliding * pairsSliding * prefillFlopsSliding;
+      // Prefill also writes the new tokens' KV.
+      const prefillMs = b.prefillTokens > 0 ? (prefillFlops / peakAttn) * 1000 + ((b.prefillTokens * kvWriteBytesPerToken) / bw) * 1000 : 0;
+      attention += decodeMs + prefillMs;
+    }
+    if (nLinear > 0) {
+      const stateMs = ((nLinear * b.decodeSeqs * stateBytesPerSeqLayer * 2) / bw) * 1000;
+      const prefillMs = ((nLinear * b.prefillTokens * m.linearStateElementsPerLayer * 4) / tp / peakAttn) * 1000; // ~4 FLOPs per state element per token
+      attention += stateMs + prefillMs;
+    }
+
+    // Routed experts: tokens from every DP rank meet in the MoE group.
+    let moeMs = 0;
+    if (moe && p.numMoeLayers > 0) {
+      const groupTokens = tokens * dp;
+      const slots = ((groupTokens * moe.topK) / ep) * eff.moeImbalance;
+      const touched = localExperts * -Math.expm1(groupTokens * logNoRoute);
+      moeMs = p.numMoeLayers * routedExpertsMs(slots, touched, expertParamsPerDevice, moeWb, peakMoe, bw);
+    }
+
+    const lmHead = gemmMs(b.logitTokens + b.decodeSeqs * (q - 1), lmParams, 2, peakLm);
+
+    // Collectives.
+    const hiddenBytes = tokens * m.hiddenSize * actBytes;
+    let comm = 0;
+    if (dp === 1) {
+      comm += 2 * layers * allReduceMs(hiddenBytes, tp, tpLink);
+    } else {
+      comm += layers * allReduceMs(hiddenBytes, tp, tpLink);
+      if (moe && group > 1) {
+        const a2aBytes = 2 * (tokens / tp) * moe.topK * m.hiddenSize * actBytes * ((group - 1) / group);
+        comm += p.numMoeLayers * ((a2aBytes / groupLink) * 1000 + 2 * a2aLatencyMs);
+      }
+      comm += p.numDenseMlpLayers * allReduceMs(hiddenBytes, tp, tpLink);
+    }
+    if (pp > 1) comm += (pp - 1) * ((hiddenBytes / ppLink) * 1000 + commLatencyMs);
+
+    const overhead =
+      eff.stepOverheadMs +
+      (b.prefillTokens > 0 ? eff.prefillOverheadMs : 0) +
+      (eff.perSequenceUs * seqs) / 1000 +
+      (eff.perLayerUs * layers) / 1000;
+
+    const total = denseGemm + attention + moeMs + lmHead + comm + overhead;
+    out.totalMs = total;
+    out.denseGemmMs = denseGemm;
+    out.attentionMs = attention;
+    out.moeMs = moeMs;
+    out.lmHeadMs = lmHead;
+    out.commMs = comm;
+    out.overheadMs = overhead;
+    out.draftMs = 0;
+    return total;
+  };
+
+  const spec = d.speculative;
+  if (!spec) {
+    return { deployment: d, efficiencies: eff, rates, stepTimeMs: (b, out = scratch) => evaluate(b, 1, out) };
+  }
+
+  // Speculative decoding. The scheduler keeps counting one token per decode sequence and step; a step then
+  // stands for 1 / E of a real one (E tokens per verify step on average), so KV growth, context lengths and
+  // token counts stay exact on average while time per token falls by E. A real step is: k drafter passes, one
+  // after the other, each one decoder layer (the mean layer of the target: DeepSeek's MTP module is one
+  // full layer) and the LM head at the decode batch, then one verify pass of the target with 1 + k query
+  // tokens per sequence. Prefill chunks in the same step are not sped up.
+  const k = spec.draftTokens;
+  const perStep = expectedTokensPerStep(spec);
+  const decodePart = emptyBatch();
+  const tmp = emptyBreakdown();
+  const draftPassMs = (b: BatchShape): number => {
+    decodePart.decodeSeqs = b.decodeSeqs;
+    decodePart.decodeContextTokens = b.decodeContextTokens;
+    decodePart.logitTokens = b.decodeSeqs;
+    evaluate(decodePart, 1, tmp);
+    const layerMs = (tmp.denseGemmMs + tmp.attentionMs + tmp.moeMs + tmp.commMs) / layers + eff.perLayerUs / 1000;
+    return k * (layerMs + tmp.lmHeadMs);
+  };
+  const scaleBreakdown = (out: StepTimeBreakdown, f: number) => {
+    out.totalMs *= f;
+    out.denseGemmMs *= f;
+    out.attentionMs *= f;
+    out.moeMs *= f;
+    out.lmHeadMs *= f;
+    out.commMs *= f;
+    out.overheadMs *= f;
+    out.draftMs *= f;
+  };
   return {
     deployment: d,
     efficiencies: eff,
     rates,
     stepTimeMs(b: BatchShape, out: StepTimeBreakdown = scratch): number {
-      const tokens = b.decodeSeqs + b.prefillTokens;
-      const seqs = b.decodeSeqs + b.prefillSeqs;
-      if (tokens === 0) {
-        out.totalMs = out.denseGemmMs = out.moeMs = out.attentionMs = out.lmHeadMs = out.commMs = out.overheadMs = 0;
-        return 0;
+      if (b.decodeSeqs === 0) return evaluate(b, 1, out);
+      const draft = draftPassMs(b);
+      const full = evaluate(b, 1 + k, out) + draft;
+      out.draftMs = draft;
+      out.totalMs = full;
+      if (b.prefillTokens === 0) {
+        scaleBreakdown(out, 1 / perStep);
+        return out.totalMs;
       }
-      // Dense GEMMs over all tokens of the rank.
-      const denseGemm = gemmMs(tokens, denseParams, wb, peakDense);
-
-      // Attention: decode reads the KV of every context token; prefill pays the quadratic term.
-      let attention = 0;
-      if (nAttn > 0) {
-        const ctxFull = b.decodeContextTokens;
-        const ctxSliding = Math.min(ctxFull, b.decodeSeqs * window);
-        const decodeBytes = ctxFull * fullKvBytesPerToken + ctxSliding * slidingKvBytesPerToken;
-        const decodeFlops = nFull * ctxFull * decodeFlopsFull + nSliding * ctxSliding * decodeFlopsSliding;
-        const decodeMs = b.decodeSeqs > 0 ? roof(decodeFlops / peakAttn, decodeBytes / bw) * 1000 : 0;
-        const pairsSliding = Math.min(b.prefillAttentionPairs, b.prefillTokens * window);
-        const prefillFlops = nFull * b.prefillAttentionPairs * prefillFlopsFull + nSliding * pairsSliding * prefillFlopsSliding;
-        // Prefill also writes the new tokens' KV.
-        const prefillMs = b.prefillTokens > 0 ? (prefillFlops / peakAttn) * 1000 + ((b.prefillTokens * kvWriteBytesPerToken) / bw) * 1000 : 0;
-        attention += decodeMs + prefillMs;
-      }
-      if (nLinear > 0) {
-        const stateMs = ((nLinear * b.decodeSeqs * stateBytesPerSeqLayer * 2) / bw) * 1000;
-        const prefillMs = ((nLinear * b.prefillTokens * m.linearStateElementsPerLayer * 4) / tp / peakAttn) * 1000; // ~4 FLOPs per state element per token
-        attention += stateMs + prefillMs;
-      }
-
-      // Routed experts: tokens from every DP rank meet in the MoE group.
-      let moeMs = 0;
-      if (moe && p.numMoeLayers > 0) {
-        const groupTokens = tokens * dp;
-        const slots = ((groupTokens * moe.topK) / ep) * eff.moeImbalance;
-        const touched = localExperts * -Math.expm1(groupTokens * logNoRoute);
-        moeMs = p.numMoeLayers * routedExpertsMs(slots, touched, expertParamsPerDevice, moeWb, peakMoe, bw);
-      }
-
-      const lmHead = gemmMs(b.logitTokens, lmParams, 2, peakLm);
-
-      // Collectives.
-      const hiddenBytes = tokens * m.hiddenSize * actBytes;
-      let comm = 0;
-      if (dp === 1) {
-        comm += 2 * layers * allReduceMs(hiddenBytes, tp, tpLink);
-      } else {
-        comm += layers * allReduceMs(hiddenBytes, tp, tpLink);
-        if (moe && group > 1) {
-          const a2aBytes = 2 * (tokens / tp) * moe.topK * m.hiddenSize * actBytes * ((group - 1) / group);
-          comm += p.numMoeLayers * ((a2aBytes / groupLink) * 1000 + 2 * a2aLatencyMs);
-        }
-        comm += p.numDenseMlpLayers * allReduceMs(hiddenBytes, tp, tpLink);
-      }
-      if (pp > 1) comm += (pp - 1) * ((hiddenBytes / ppLink) * 1000 + commLatencyMs);
-
-      const overhead =
-        eff.stepOverheadMs +
-        (b.prefillTokens > 0 ? eff.prefillOverheadMs : 0) +
-        (eff.perSequenceUs * seqs) / 1000 +
-        (eff.perLayerUs * layers) / 1000;
-
-      const total = denseGemm + attention + moeMs + lmHead + comm + overhead;
-      out.totalMs = total;
-      out.denseGemmMs = denseGemm;
-      out.attentionMs = attention;
-      out.moeMs = moeMs;
-      out.lmHeadMs = lmHead;
-      out.commMs = comm;
-      out.overheadMs = overhead;
+      // Mixed step: the prefill chunk costs what it costs alone; what the decode sequences add to it (their
+      // marginal cost, small next to a compute-bound chunk that streams the weights anyway) counts 1 / E.
+      decodePart.decodeSeqs = 0;
+      decodePart.decodeContextTokens = 0;
+      decodePart.prefillSeqs = b.prefillSeqs;
+      decodePart.prefillTokens = b.prefillTokens;
+      decodePart.prefillAttentionPairs = b.prefillAttentionPairs;
+      decodePart.logitTokens = b.logitTokens - b.decodeSeqs;
+      const prefillOnly = evaluate(decodePart, 1, tmp);
+      decodePart.prefillSeqs = decodePart.prefillTokens = decodePart.prefillAttentionPairs = 0;
+      const total = prefillOnly + (full - prefillOnly) / perStep;
+      scaleBreakdown(out, total / full);
       return total;
     },
   };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveModel } from '../../config/model-registry.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { getAccelerator } from '../../core/catalogue/find-accelerator.js';
+import { batchOf } from '../../core/perf/step-time.js';
 import { buildCluster } from './build-cluster.js';
 import type { ClusterConfig, PoolConfig } from './cluster-config.js';
 
@@ -38,5 +39,20 @@ describe('buildCluster: memory utilization', () => {
       expect(() => buildCluster(cluster(pool({ memoryUtilization: bad })), undefined), String(bad)).toThrow(InvalidInputError);
       expect(() => buildCluster(cluster(pool({ memoryUtilization: bad })), undefined)).toThrow(/pools\[0\] \(h20\)\.memoryUtilization/);
     }
+  });
+});
+
+describe('buildCluster: speculative decoding', () => {
+  it("gives a pool's replicas a step model that decodes faster per token, and its memory the drafter's layer", () => {
+    const built = buildCluster(cluster(pool(), pool({ name: 'h20-mtp', speculative: { draftTokens: 2, acceptanceRate: 0.8 } })), undefined);
+    const [plain, spec] = built.pools;
+    expect(spec!.deployment.speculative).toEqual({ draftTokens: 2, acceptanceRate: 0.8 });
+    const batch = batchOf([], new Array<number>(8).fill(2048));
+    expect(spec!.stepModel.stepTimeMs(batch)).toBeLessThan(plain!.stepModel.stepTimeMs(batch) / 1.5);
+    expect(spec!.memory.weightBytesPerDevice).toBeGreaterThan(plain!.memory.weightBytesPerDevice);
+  });
+
+  it('refuses it on an engine without speculative decoding, naming the pool', () => {
+    expect(() => buildCluster(cluster(pool({ engine: 'generic', speculative: { draftTokens: 1, acceptanceRate: 0.5 } })), undefined)).toThrow(/pools\[0\] \(h20\).*no speculative decoding/);
   });
 });

@@ -96,7 +96,7 @@ export function buildCluster(config: ClusterConfig, blockTokens: number | undefi
     if (util !== undefined && !(util > 0 && util <= 1)) throw new InvalidInputError(`memoryUtilization must be above 0 and at most 1, got ${util}`, `${where}.memoryUtilization`);
     let deployment: Deployment;
     try {
-      deployment = makeDeployment({ model: pc.model, accelerator: pc.accelerator, engine: pc.engine, parallel: pc.parallel, precision: pc.precision });
+      deployment = makeDeployment({ model: pc.model, accelerator: pc.accelerator, engine: pc.engine, parallel: pc.parallel, precision: pc.precision, speculative: pc.speculative });
     } catch (e) {
       if (e instanceof InvalidInputError) throw new InvalidInputError(e.message, where);
       throw e;

@@ -6,7 +6,7 @@
  */
 import type { AcceleratorSpec, EngineId } from '../../core/catalogue/accelerator-spec.js';
 import type { ModelSpec } from '../../core/catalogue/model-spec.js';
-import type { ParallelConfig, PrecisionConfig } from '../../core/perf/deployment.js';
+import type { ParallelConfig, PrecisionConfig, SpeculativeConfig } from '../../core/perf/deployment.js';
 import type { Efficiencies } from '../../core/perf/efficiency.js';
 import type { SloTargets } from '../metrics/request-metrics.js';
 
@@ -27,6 +27,8 @@ export interface PoolConfig {
   readonly maxBatchedTokens?: number;
   /** Fraction of device memory the engine may use, in (0, 1]; default: the engine's. */
   readonly memoryUtilization?: number;
+  /** Speculative decoding (a one-layer drafter); absent: one token per decode step. */
+  readonly speculative?: SpeculativeConfig;
   /** Override of the calibrated efficiencies. */
   readonly efficiencies?: Efficiencies;
 }
