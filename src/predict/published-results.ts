@@ -10,7 +10,7 @@ import { getEngine } from '../core/catalogue/engines.js';
 import { getAccelerator } from '../core/catalogue/find-accelerator.js';
 import type { Precision } from '../core/catalogue/precision.js';
 import { InvalidInputError, TokenfleetError } from '../core/errors.js';
-import type { ParallelConfig } from '../core/perf/deployment.js';
+import { expectedTokensPerStep, type ParallelConfig, type SpeculativeConfig } from '../core/perf/deployment.js';
 import { estimateServing, type ServingEstimate, type ServingEstimateInput } from '../sim/estimate-serving.js';
 import { ape } from './error-stats.js';
 import type { ModelResolver } from './predict-rows.js';
@@ -36,21 +36,26 @@ export interface PublishedRow {
   readonly ttftMeanMs: string;
   /** Measured mean TPOT, ms ('' when not reported). */
   readonly tpotMeanMs: string;
+  /** Free-text notes of the row ('' when the file has none). */
+  readonly notes: string;
 }
 
 const COLUMNS = {
   rowId: 'row_id', hardware: 'hardware', accelCount: 'accel_count', model: 'model', weightsPrecision: 'weights_prec',
   kvPrecision: 'kv_prec', engine: 'engine', parallelism: 'parallelism', isl: 'isl', osl: 'osl',
   batchOrConcurrency: 'batch_or_concurrency', scenario: 'scenario', outputTokensPerSecondPerAccel: 'output_tok_s_per_accel',
-  ttftMeanMs: 'ttft_mean_ms', tpotMeanMs: 'tpot_mean_ms',
+  ttftMeanMs: 'ttft_mean_ms', tpotMeanMs: 'tpot_mean_ms', notes: 'notes',
 } as const satisfies Record<keyof PublishedRow, string>;
+
+/** Columns a file may lack (read as ''). */
+const OPTIONAL_COLUMNS: readonly string[] = [COLUMNS.notes];
 
 /** Parses the CSV text; a malformed file, a missing column or a row without id raises InvalidInputError naming the file. */
 export function parsePublishedCsv(text: string, file: string): PublishedRow[] {
   const records = parseCsvRecords(text, file);
   if (records.length === 0) return [];
   const header = Object.keys(records[0]!);
-  const missing = Object.values(COLUMNS).filter((c) => !header.includes(c));
+  const missing = Object.values(COLUMNS).filter((c) => !header.includes(c) && !OPTIONAL_COLUMNS.includes(c));
   if (missing.length > 0) throw new InvalidInputError(`missing column(s) ${missing.join(', ')} of the published-results format`, file);
   return records.map((r, i) => {
     const row = Object.fromEntries(Object.entries(COLUMNS).map(([k, c]) => [k, r[c] ?? ''])) as unknown as PublishedRow;
@@ -76,7 +81,7 @@ export type PublishedMapping =
 
 /** Why a row is not mapped; a reason may carry a detail in parentheses after the category. */
 export const SKIP_REASONS = {
-  speculative: 'speculative decoding is not modelled',
+  speculative: 'speculative decoding without a stated acceptance',
   onePhase: 'one phase of a disaggregated deployment',
   poisson: 'open-loop Poisson arrivals: needs the simulator',
   lengths: 'lengths vary with the dataset',
@@ -201,13 +206,61 @@ function tryGet<T>(f: () => T): T | undefined {
   }
 }
 
+/** The per-token acceptance a at which 1 + a + ... + a^k = tokensPerStep (bisection; tokensPerStep in [1, k + 1)). */
+export function acceptanceForTokensPerStep(draftTokens: number, tokensPerStep: number): number {
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (expectedTokensPerStep({ draftTokens, acceptanceRate: mid }) < tokensPerStep) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** Draft depth assumed when a row gives an EAGLE accept length but not its steps: SGLang's EAGLE3 examples run 3 steps. */
+const EAGLE_DEFAULT_STEPS = 3;
+
+/**
+ * Speculative decoding as a row states it, from its free text: the draft depth ("steps 2", "NEXTN steps 2",
+ * "MTP 1 token") and either the accept length (tokens per step, "accept len 2.05") or the acceptance share
+ * ("70% acceptance"). Undefined when the row does not use it; 'unstated' when it does without saying how well
+ * drafts are accepted.
+ */
+export function parseSpeculative(text: string, notes: string[]): SpeculativeConfig | 'unstated' | undefined {
+  if (!/(?<!no )\bMTP\b|EAGLE|NEXTN|speculative/i.test(text)) return undefined;
+  const stepsMatch = /\bsteps\s*(\d+)|(\d+)\s*steps\b|\bMTP\s+(\d+)\s+tokens?\b/i.exec(text);
+  let k = stepsMatch ? Number(stepsMatch[1] ?? stepsMatch[2] ?? stepsMatch[3]) : undefined;
+  const len = /accept(?:ance)?(?:\s+len(?:gth)?)?\s*~?\s*(\d+(?:\.\d+)?)(?!\s*%)/i.exec(text);
+  const share = /(\d+(?:\.\d+)?)\s*%\s*acceptance/i.exec(text);
+  const tokensPerStep = len ? Number(len[1]) : undefined;
+  if (tokensPerStep === undefined && share === null) return 'unstated';
+  if (k === undefined) {
+    k = /EAGLE/i.test(text) ? EAGLE_DEFAULT_STEPS : 1;
+    notes.push(`speculative decoding: draft depth not stated, ${k} assumed (${/EAGLE/i.test(text) ? "SGLang's EAGLE3 examples" : 'one MTP token'})`);
+  }
+  if (!(k >= 1 && k <= 8)) return 'unstated';
+  let a: number;
+  if (tokensPerStep !== undefined) {
+    if (!(tokensPerStep >= 1 && tokensPerStep < k + 1)) return 'unstated';
+    a = acceptanceForTokensPerStep(k, tokensPerStep);
+  } else {
+    a = Number(share![1]) / 100;
+    if (!(a >= 0 && a < 1)) return 'unstated';
+  }
+  const rounded = Math.round(a * 1000) / 1000;
+  notes.push(`speculative decoding: ${k} drafted token${k > 1 ? 's' : ''} per step, acceptance ${rounded} (${expectedTokensPerStep({ draftTokens: k, acceptanceRate: rounded }).toFixed(2)} tokens per step) from the row`);
+  return { draftTokens: k, acceptanceRate: rounded };
+}
+
 /** Decides whether a published row is a closed loop we can estimate, and builds the estimate's input; the first failing rule names the reason. */
 export function mapPublishedRow(row: PublishedRow, resolve: ModelResolver): PublishedMapping {
   const skip = (reason: string, detail?: string): PublishedMapping => ({ kind: 'skipped', reason: detail ? `${reason} (${detail})` : reason });
   const notes: string[] = [];
   // Workload shape first: a row that is not a closed loop stays unmappable whatever the catalogue holds.
   const serving = [row.engine, row.scenario, row.batchOrConcurrency, row.parallelism].join(' | ');
-  if (/(?<!no )\bMTP\b|EAGLE|NEXTN|speculative/i.test(serving)) return skip(SKIP_REASONS.speculative);
+  const speculative = parseSpeculative(`${serving} | ${row.notes}`, notes);
+  if (speculative === 'unstated') return skip(SKIP_REASONS.speculative);
   if (/\b(prefill|decode)\b/i.test(row.scenario) || /^\s*(prefill|decode)\b|prefill-only|decode-only/i.test(row.parallelism)) {
     return skip(SKIP_REASONS.onePhase);
   }
@@ -264,6 +317,7 @@ export function mapPublishedRow(row: PublishedRow, resolve: ModelResolver): Publ
     concurrency: load.clients,
     requestsPerClient: load.requestsPerClient,
     ...(budget ? { maxBatchedTokens: Number(budget[1]) } : {}),
+    ...(speculative ? { speculative } : {}),
   };
   return { kind: 'mapped', input, compare, instances, notes };
 }
