@@ -115,7 +115,7 @@ export function estimateCommand(raw: unknown): void {
     `${d.model.id} on ${e.accelerators} x ${accelerator.name} (${engine}; tp${p.tp} pp${p.pp} dp${p.dp} ep${p.ep}; weights ${d.precision.weights}, experts ${d.precision.moeWeights}, kv ${d.precision.kv})`,
     `closed loop: ${o.concurrency} clients x (${o.isl} in + ${o.osl} out tokens)`,
     '',
-    `memory per device  ${fmtGB(m.usableBytes)} usable (${fmtFraction(m.memoryUtilization)} of ${fmtGB(m.deviceMemoryBytes)}): weights ${fmtGB(m.weightBytesPerDevice)}, reserve ${fmtGB(m.activationBytesPerDevice)}, KV ${fmtGB(Math.max(0, m.kvCacheBytesPerDevice))}`,
+    `memory per device  ${fmtGB(m.usableBytes)} usable (${m.memoryUtilizationOf === 'free' ? `of ${fmtGB(m.deviceMemoryBytes)}, KV ${fmtFraction(m.memoryUtilization)} of what is free` : `${fmtFraction(m.memoryUtilization)} of ${fmtGB(m.deviceMemoryBytes)}`}): weights ${fmtGB(m.weightBytesPerDevice)}, reserve ${fmtGB(m.activationBytesPerDevice)}, KV ${fmtGB(Math.max(0, m.kvCacheBytesPerDevice))}`,
   ];
   if (!e.fits) {
     lines.push(

@@ -37,8 +37,14 @@ export interface EngineSpec {
   readonly attentionDpContextWaitSteps?: number;
   /** KV cache block (page) size in tokens. */
   readonly kvBlockTokens: number;
-  /** Fraction of device memory the engine may use for weights, activations and KV. */
+  /** Fraction of memory the engine may use: of the device for weights, activations and KV, or of what is free after the weights (memoryUtilizationOf). */
   readonly memoryUtilization: number;
+  /**
+   * What memoryUtilization is a fraction of: 'device', the whole device memory for weights, activations and
+   * KV (vLLM gpu_memory_utilization, SGLang mem_fraction_static); 'free', the memory left once the weights
+   * and activations are in, all of it for KV (TensorRT-LLM's KvCacheConfig free_gpu_memory_fraction).
+   */
+  readonly memoryUtilizationOf: 'device' | 'free';
   /** Where the defaults come from. */
   readonly source: string;
 }
@@ -54,6 +60,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     maxRunningSequences: 1024,
     kvBlockTokens: 16,
     memoryUtilization: 0.9,
+    memoryUtilizationOf: 'device',
     source: 'vLLM v1 engine arguments: max_num_batched_tokens 8192 for the API server, max_num_seqs 1024, block_size 16, gpu_memory_utilization 0.9',
   },
   sglang: {
@@ -68,6 +75,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     maxRunningSequences: 1024,
     kvBlockTokens: 1,
     memoryUtilization: 0.88,
+    memoryUtilizationOf: 'device',
     source: 'SGLang server arguments: chunked_prefill_size 8192 (16384 on GPUs with 160 GiB or more), enable_mixed_chunk false, page_size 1, mem_fraction_static about 0.88 on 80-192 GB GPUs',
   },
   trtllm: {
@@ -84,6 +92,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     attentionDpContextWaitSteps: 50,
     kvBlockTokens: 32,
     memoryUtilization: 0.9,
+    memoryUtilizationOf: 'free',
     source: 'TensorRT-LLM LLM API defaults: max_num_tokens 8192, max_batch_size 2048, tokens_per_block 32, free_gpu_memory_fraction 0.9; attention-DP context wait 50 iterations (attention_dp_config timeout_iters, ASSUMPTION: balancing on)',
   },
   mindie: {
@@ -96,6 +105,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     maxRunningSequences: 512,
     kvBlockTokens: 128,
     memoryUtilization: 0.85,
+    memoryUtilizationOf: 'device',
     source: 'MindIE Service configuration (maxPrefillTokens 8192, maxBatchSize, cacheBlockSize 128); ASSUMPTION where the documentation gives ranges',
   },
   generic: {
@@ -108,6 +118,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     maxRunningSequences: 512,
     kvBlockTokens: 16,
     memoryUtilization: 0.9,
+    memoryUtilizationOf: 'device',
     source: 'ASSUMPTION: vLLM-like defaults',
   },
 };

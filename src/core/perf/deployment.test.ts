@@ -77,3 +77,25 @@ describe('speculative decoding in the deployment and its memory', () => {
     expect(expectedTokensPerStep({ draftTokens: 2, acceptanceRate: 0 })).toBe(1);
   });
 });
+
+describe('what the memory utilization is a fraction of', () => {
+  const h100 = getAccelerator('h100-sxm');
+  const at = (engine: 'vllm' | 'trtllm') => planMemory(makeDeployment({ model: llama70, accelerator: h100, engine, parallel: { tp: 1 }, precision: { weights: 'fp8', kv: 'fp8' } }));
+
+  it("vLLM's is of the device: Llama-3.1-70B fp8 (72.7 GB of weights) does not fit one H100 at 0.9", () => {
+    const m = at('vllm');
+    expect(m.memoryUtilizationOf).toBe('device');
+    expect(m.fits).toBe(false);
+    expect(m.usableBytes).toBeCloseTo(0.9 * 80e9, -6);
+  });
+
+  it("TensorRT-LLM's free_gpu_memory_fraction is of what the weights leave: the same model fits, with 0.9 of the rest for KV", () => {
+    const m = at('trtllm');
+    expect(m.memoryUtilizationOf).toBe('free');
+    expect(m.fits).toBe(true);
+    const free = 80e9 - m.weightBytesPerDevice - m.activationBytesPerDevice;
+    expect(m.kvCacheBytesPerDevice).toBeCloseTo(0.9 * free, -3);
+    expect(m.usableBytes).toBeCloseTo(m.weightBytesPerDevice + m.activationBytesPerDevice + 0.9 * free, -3);
+    expect(m.kvCapacityTokens).toBe(Math.floor(m.kvCacheBytesPerDevice / m.kvBytesPerTokenPerDevice));
+  });
+});

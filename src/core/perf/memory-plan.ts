@@ -11,8 +11,10 @@ import { UnsupportedError } from './hardware-rates.js';
 export interface MemoryPlan {
   /** Device memory, bytes. */
   readonly deviceMemoryBytes: number;
-  /** Fraction of device memory the engine may use (vLLM --gpu-memory-utilization, SGLang --mem-fraction-static), 0..1. */
+  /** Fraction of memory the engine may use (vLLM --gpu-memory-utilization, SGLang --mem-fraction-static, TensorRT-LLM free_gpu_memory_fraction), 0..1. */
   readonly memoryUtilization: number;
+  /** What memoryUtilization is a fraction of: the device, or the memory free after weights and activations (TensorRT-LLM). */
+  readonly memoryUtilizationOf: 'device' | 'free';
   /** Memory the engine may use (device memory x utilisation), bytes. */
   readonly usableBytes: number;
   /** Weights held by the most loaded device, bytes. */
@@ -49,7 +51,7 @@ export function planMemory(d: Deployment, opts: { memoryUtilization?: number; ma
   const memory = d.accelerator.memoryBytes.value;
   if (memory === null) throw new UnsupportedError(`the memory of ${d.accelerator.id} is unknown; set it with an accelerator override`);
   const util = opts.memoryUtilization ?? engine.memoryUtilization;
-  const usable = memory * util;
+  const ofFree = engine.memoryUtilizationOf === 'free';
   const stageFraction = Math.ceil(m.numLayers / pp) / m.numLayers;
 
   const wb = BYTES_PER_ELEMENT[d.precision.weights];
@@ -86,7 +88,11 @@ export function planMemory(d: Deployment, opts: { memoryUtilization?: number; ma
   const attentionLayers = m.layerAttention.filter((k) => k !== 'linear').length;
   const kvPerToken = kvPerTokenAllLayers * stageFraction + (attentionLayers > 0 ? (kvPerTokenAllLayers / attentionLayers) * draftLayers : 0);
   const statePerSeq = (p.numLinearLayers * stageFraction * m.linearStateElementsPerLayer * BYTES_PER_ELEMENT[m.linearStatePrecision ?? 'bf16']) / tp;
-  const kvCache = usable - weightBytes - activation;
+  // vLLM and SGLang take a fraction of the device for everything; TensorRT-LLM gives the KV cache a fraction of
+  // what the weights and activations leave free.
+  const free = memory - weightBytes - activation;
+  const kvCache = ofFree ? util * Math.max(0, free) : memory * util - weightBytes - activation;
+  const usable = ofFree ? weightBytes + activation + Math.max(0, kvCache) : memory * util;
   const blockTokens = engine.kvBlockTokens;
   const capacityPerDevice = kvPerToken > 0 ? Math.max(0, Math.floor(kvCache / kvPerToken)) : Number.MAX_SAFE_INTEGER;
   const capacityTokens = capacityPerDevice * dp;
@@ -96,6 +102,7 @@ export function planMemory(d: Deployment, opts: { memoryUtilization?: number; ma
   const base = {
     deviceMemoryBytes: memory,
     memoryUtilization: util,
+    memoryUtilizationOf: engine.memoryUtilizationOf,
     usableBytes: usable,
     weightBytesPerDevice: weightBytes,
     activationBytesPerDevice: activation,
@@ -111,7 +118,9 @@ export function planMemory(d: Deployment, opts: { memoryUtilization?: number; ma
   if (fits) return base;
   return {
     ...base,
-    reason: `needs ${gb(needed)} per device (weights ${gb(weightBytes)}, reserve ${gb(activation)}) but ${d.accelerator.id} offers ${gb(usable)} usable (${gb(memory)} x ${util})`,
+    reason: ofFree
+      ? `needs ${gb(needed)} per device (weights ${gb(weightBytes)}, reserve ${gb(activation)}, one KV block ${gb(kvPerToken * blockTokens + statePerSeq)}) but ${d.accelerator.id} has ${gb(memory)}, of which ${gb(Math.max(0, free))} left free after weights and reserve, ${util} of that for KV`
+      : `needs ${gb(needed)} per device (weights ${gb(weightBytes)}, reserve ${gb(activation)}) but ${d.accelerator.id} offers ${gb(usable)} usable (${gb(memory)} x ${util})`,
   };
 }
 
