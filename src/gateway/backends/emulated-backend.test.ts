@@ -177,6 +177,15 @@ describe('emulated backend', () => {
     expect(() => make({ maxInFlight: 0 })).toThrow(/maxInFlight must be a positive integer/);
   });
 
+  it('decodes faster per token with speculative decoding, and names the backend when the engine has none', () => {
+    const plain = make().backend;
+    const spec = make({ speculative: { draftTokens: 2, acceptanceRate: 0.8 } }).backend;
+    expect(spec.deployment.speculative).toEqual({ draftTokens: 2, acceptanceRate: 0.8 });
+    const batch = batchOf([], new Array<number>(4).fill(1024));
+    expect(spec.stepModel.stepTimeMs(batch)).toBeLessThan(plain.stepModel.stepTimeMs(batch) / 1.5);
+    expect(() => make({ engine: 'generic', speculative: { draftTokens: 1, acceptanceRate: 0.5 } })).toThrow(/backend emu-0.*no speculative decoding/);
+  });
+
   it("sizes its KV cache with memoryUtilization, the engine's by default, and refuses a fraction outside (0, 1]", () => {
     const dflt = make().backend.memory;
     const high = make({ memoryUtilization: 0.95 }).backend.memory;

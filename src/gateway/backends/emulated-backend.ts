@@ -20,7 +20,7 @@ import { getEngine } from '../../core/catalogue/engines.js';
 import type { ModelSpec } from '../../core/catalogue/model-spec.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { calibrationFor } from '../../core/perf/calibration.js';
-import { makeDeployment, type Deployment, type ParallelConfig, type PrecisionConfig } from '../../core/perf/deployment.js';
+import { makeDeployment, type Deployment, type ParallelConfig, type PrecisionConfig, type SpeculativeConfig } from '../../core/perf/deployment.js';
 import type { Efficiencies } from '../../core/perf/efficiency.js';
 import { planMemory, type MemoryPlan } from '../../core/perf/memory-plan.js';
 import { compileStepModel, type StepModel } from '../../core/perf/step-time.js';
@@ -42,6 +42,8 @@ export interface EmulatedBackendOptions {
   readonly maxBatchedTokens?: number;
   /** Fraction of device memory the engine may use, in (0, 1]; default: the engine's. */
   readonly memoryUtilization?: number;
+  /** Speculative decoding (a one-layer drafter); absent: one token per decode step. */
+  readonly speculative?: SpeculativeConfig;
   /** Override of the calibrated efficiencies. */
   readonly efficiencies?: Efficiencies;
   /** Model name clients use; default: the model's id. */
@@ -130,7 +132,7 @@ export function createEmulatedBackend(opts: EmulatedBackendOptions): EmulatedBac
   if (util !== undefined && !(util > 0 && util <= 1)) throw new InvalidInputError(`memoryUtilization must be above 0 and at most 1, got ${util}`, where);
   let deployment: Deployment;
   try {
-    deployment = makeDeployment({ model: opts.model, accelerator: opts.accelerator, engine: opts.engine, parallel: opts.parallel, precision: opts.precision });
+    deployment = makeDeployment({ model: opts.model, accelerator: opts.accelerator, engine: opts.engine, parallel: opts.parallel, precision: opts.precision, speculative: opts.speculative });
   } catch (e) {
     if (e instanceof InvalidInputError) throw new InvalidInputError(e.message, where);
     throw e;

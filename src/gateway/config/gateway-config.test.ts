@@ -97,6 +97,17 @@ describe('gateway config', () => {
     );
   });
 
+  it('takes speculative decoding on an emulated backend and says what is wrong with it', () => {
+    const { config } = parseGatewayConfig(minimal.replace('h200-sxm }', 'h200-sxm, speculative: { draftTokens: 1, acceptanceRate: 0.8 } }'), 'g.yaml');
+    expect(config.models[0]!.pools[0]!.backends[0]).toMatchObject({ kind: 'emulated', speculative: { draftTokens: 1, acceptanceRate: 0.8 } });
+    expect(errorOf(() => parseGatewayConfig(minimal.replace('h200-sxm }', 'h200-sxm, speculative: { draftTokens: 1, acceptanceRate: 1 } }'), 'g.yaml'))).toMatch(
+      /backends\[0\]\.speculative\.acceptanceRate: expected a probability/,
+    );
+    expect(errorOf(() => parseGatewayConfig(minimal.replace('h200-sxm }', 'h200-sxm, engine: generic, speculative: { draftTokens: 1, acceptanceRate: 0.5 } }'), 'g.yaml'))).toMatch(
+      /backends\[0\].*no speculative decoding/,
+    );
+  });
+
   it("checks the fit of an emulated replica at its memoryUtilization, the engine's by default", () => {
     // DeepSeek-R1 fp8 on 8 x H20 96 GB: its weights and reserve need more than vLLM's 0.9 of memory, less than 0.95.
     const r1 = minimal.replace('meta-llama/Llama-3.1-8B', 'deepseek-ai/DeepSeek-R1');

@@ -43,6 +43,14 @@ const emulatedBackendSchema = z
       .max(1, 'expected a fraction of device memory above 0 and at most 1')
       .optional()
       .describe("Fraction of device memory the emulated engine may use, above 0 and at most 1 (vLLM --gpu-memory-utilization, SGLang --mem-fraction-static; default: the engine's, e.g. vLLM 0.9)"),
+    speculative: z
+      .object({
+        draftTokens: z.number().int('expected a whole number').min(1, 'expected 1 to 8 drafted tokens').max(8, 'expected 1 to 8 drafted tokens').describe('Tokens a one-layer drafter (DeepSeek MTP, EAGLE) proposes per step'),
+        acceptanceRate: z.number().min(0, 'expected a probability of at least 0 and below 1').lt(1, 'expected a probability of at least 0 and below 1').describe('Probability that a drafted token is accepted given the ones before it were'),
+      })
+      .strict()
+      .optional()
+      .describe('Speculative decoding of the emulated engine; absent: one token per decode step'),
     maxInFlight: positiveInt
       .optional()
       .describe('Requests in flight per replica before the model counts as saturated and requests wait in the fair queue (default: the engine\'s running-sequence cap x dp)'),
@@ -268,6 +276,7 @@ function checkRules(c: z.infer<typeof gatewayConfigSchema>, baseDir: string, err
             engine: b.engine,
             parallel: { tp: b.tp, dp: b.dp },
             precision: b.precision === undefined ? undefined : { weights: b.precision },
+            speculative: b.speculative,
           });
           const plan = planMemory(d, { memoryUtilization: b.memoryUtilization });
           if (!plan.fits) errors.push(`${bp}: ${resolved.id} does not fit on ${accelerator.id} x${d.devices}: ${plan.reason ?? 'not enough memory'}`);

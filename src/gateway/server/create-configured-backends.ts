@@ -78,6 +78,7 @@ export function createConfiguredBackends(config: GatewayConfig, opts: Configured
             servedModelName: m.id,
             ...(b.maxInFlight !== undefined && { maxInFlight: b.maxInFlight }),
             ...(b.memoryUtilization !== undefined && { memoryUtilization: b.memoryUtilization }),
+            ...(b.speculative !== undefined && { speculative: b.speculative }),
             ...(opts.clock !== undefined && { clock: opts.clock }),
             ...(opts.timeScale !== undefined && { timeScale: opts.timeScale }),
           });
