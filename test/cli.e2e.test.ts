@@ -342,6 +342,21 @@ describe('tokenfleet estimate', () => {
   });
 });
 
+describe('tokenfleet calibrate', () => {
+  it('refits one group from the committed fit or from the prior, keeping the others as committed', () => {
+    for (const start of ['committed', 'prior']) {
+      const out = join(tmp, `calibration-${start}.ts`);
+      const r = cli('calibrate', '--groups', 'hopper/vllm', '--max-rows', '4', '--start', start, '--out', out);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`^hopper/vllm: 4 rows from the ${start === 'committed' ? 'committed fit' : 'prior'}, `, 'm'));
+      const text = readFileSync(out, 'utf8');
+      expect(text).toMatch(/export const CALIBRATIONS/);
+      expect(text.match(/"family":/g)).toHaveLength(8);
+    }
+    expect(cli('calibrate', '--start', 'scratch').status).not.toBe(0);
+  });
+});
+
 describe('tokenfleet predict', () => {
   const fixture = readCsv(readFileSync(FIXTURE, 'utf8'));
   const idCol = fixture.header.indexOf('id');

@@ -33,4 +33,12 @@ describe('fitEfficiencies', () => {
     const fit = fitEfficiencies(rows, resolve, CUDA_PRIOR, { maxRows: 1, sweeps: 3 });
     expect(fit.efficiencies.requestOverheadMs).toBeLessThanOrEqual(500);
   });
+
+  it('started at a fit, never ends with a higher loss than it started with (what calibrate --start committed relies on)', () => {
+    const truth = { ...CUDA_PRIOR, gemmCompute: 0.5, requestOverheadMs: 80 };
+    const rows = rowMeasuredWith(truth);
+    const fit = fitEfficiencies(rows, resolve, truth, { maxRows: 1, sweeps: 2 });
+    expect(fit.loss).toBeLessThanOrEqual(lossOf(rows, resolve, truth));
+    expect(fit.efficiencies).toEqual(truth);
+  });
 });

@@ -12,7 +12,7 @@ import type { SiliconRow } from '../../predict/silicon-row.js';
 import { parseOptions, positiveInt } from '../parse-options.js';
 import { cachedResolver, readRows } from './predict.js';
 
-const schema = z.object({ measurements: z.string(), out: z.string(), maxRows: positiveInt, groups: z.string().optional() });
+const schema = z.object({ measurements: z.string(), out: z.string(), maxRows: positiveInt, groups: z.string().optional(), start: z.enum(['prior', 'committed']).default('prior') });
 
 export function calibrateCommand(raw: unknown): void {
   const o = parseOptions(schema, raw);
@@ -43,7 +43,10 @@ export function calibrateCommand(raw: unknown): void {
       continue;
     }
     const started = performance.now();
-    const fit = fitEfficiencies(g.train, resolve, CUDA_PRIOR, { maxRows: o.maxRows, sweeps: 6 });
+    // A committed fit of the group, when asked for and present, completed by the prior for any factor it lacks.
+    const committed = o.start === 'committed' ? CALIBRATIONS.find((c) => `${c.family}/${c.engine}` === key && c.source === 'fitted') : undefined;
+    const start = committed ? { ...CUDA_PRIOR, ...committed.efficiencies } : CUDA_PRIOR;
+    const fit = fitEfficiencies(g.train, resolve, start, { maxRows: o.maxRows, sweeps: 6 });
     const bandRows = g.held.length >= 10 ? g.held : g.train;
     const errorBand = errorBandOf(bandRows, resolve, fit.efficiencies);
     const round = (x: number) => Math.round(x * 10000) / 10000;
@@ -58,7 +61,7 @@ export function calibrateCommand(raw: unknown): void {
       note: `fitted on ${fit.rowsUsed} of ${g.train.length} training rows of ${key}; error band from ${bandRows === g.held ? `${g.held.length} held-out rows` : 'training rows'}`,
     });
     process.stderr.write(
-      `${key}: ${fit.rowsUsed} rows, ${fit.evaluations} evaluations, loss ${fit.loss.toFixed(4)}, ` +
+      `${key}: ${fit.rowsUsed} rows from the ${committed ? 'committed fit' : 'prior'}, ${fit.evaluations} evaluations, loss ${fit.loss.toFixed(4)}, ` +
         `TPOT median ${(errorBand.tpotMedian * 100).toFixed(1)}%, TTFT median ${(errorBand.ttftMedian * 100).toFixed(1)}% ` +
         `(${((performance.now() - started) / 1000).toFixed(0)} s)\n`,
     );
