@@ -21,7 +21,7 @@ interface PlanJson {
   objectiveKind: string;
   periods: { period: string; purchases: Record<string, Record<string, number>>; capexUsd: number; demandTokensPerSecond: number; servedTokensPerSecond: number; unmetTokensPerSecond: number }[];
   binding: { constraint: string; shadowPrice: number }[];
-  configs: { workload: string; accelerator: string; tokensPerSecondPerAccelerator: number }[];
+  configs: { workload: string; accelerator: string; tokensPerSecondPerAccelerator: number; reason?: string }[];
   variants: { name: string; status: string }[];
   configSearch: { cacheHits: number };
 }
@@ -70,6 +70,44 @@ describe('tokenfleet plan', () => {
     expect(low.configSearch.cacheHits).toBe(0);
     const total = (j: PlanJson) => j.configs.reduce((s, c) => s + c.tokensPerSecondPerAccelerator, 0);
     expect(total(low)).toBeLessThan(total(dflt));
+  });
+
+  it("searches a workload with its speculative decoding (the shipped example line), and gives an engine without it no capacity", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tf-plan-'));
+    const file = join(dir, 'spec.yaml');
+    const text = readFileSync(join(ROOT, 'scenarios', 'plan-small.yaml'), 'utf8');
+    const example = /^( {4})# (speculative: \{[^}]*\})/m;
+    expect(text).toMatch(example);
+    const withSpec = text.replace(example, '$1$2');
+    const run = (yaml: string) => {
+      writeFileSync(file, yaml);
+      return cli('plan', file, '--json', '--cache', join(dir, 'cache.json'));
+    };
+    const plan = (yaml: string) => {
+      const r = run(yaml);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      return JSON.parse(r.stdout) as PlanJson;
+    };
+    const dflt = plan(text);
+    // The small class's decode steps are bound by reading the weights: a drafted token raises tokens/s per chip at the same TPOT target.
+    const spec = plan(withSpec);
+    expect(spec.configSearch.cacheHits).toBe(0);
+    const total = (j: PlanJson) => j.configs.reduce((s, c) => s + c.tokensPerSecondPerAccelerator, 0);
+    expect(total(spec)).toBeGreaterThan(total(dflt));
+    expect(plan(withSpec).configSearch.cacheHits).toBe(spec.configs.length);
+
+    // The H200 on the generic engine: the plan still solves, without the H200 for this class, and says why.
+    const generic = plan(withSpec.replace(/^( {4})(availableFrom: 2026Q1)/m, '$1engine: generic\n$1$2'));
+    const h200 = generic.configs.find((c) => c.accelerator === 'h200-sxm')!;
+    expect(h200.tokensPerSecondPerAccelerator).toBe(0);
+    expect(h200.reason).toMatch(/^engine generic has no speculative decoding, which workload chat is served with; give the h200-sxm offer an engine that has it \(vllm, /);
+    expect(generic.configs.filter((c) => c.accelerator !== 'h200-sxm').every((c) => c.tokensPerSecondPerAccelerator > 0)).toBe(true);
+    expect(generic.status).toBe('optimal');
+
+    const bad = run(text.replace(example, '$1speculative: { draftTokens: 1, acceptanceRate: 1 }'));
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/workloads\[0\]\.speculative\.acceptanceRate: expected a probability of at least 0 and below 1/);
   });
 
   it('reports scenario errors with the path in the YAML and exit code 2', () => {

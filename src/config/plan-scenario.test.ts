@@ -145,11 +145,32 @@ describe('plan scenario: normalisation', () => {
     expect(set.base.memoryUtilization).toBe(0.95);
     expect(set.variants.map((v) => v.input.memoryUtilization)).toEqual([0.95]);
   });
+  it('passes a workload\'s speculative decoding through, and leaves it out where none is given', () => {
+    expect(base.workloads[0]).not.toHaveProperty('speculative');
+    const doc = YAML.parse(small) as Doc;
+    doc.workloads[0].share = 0.5;
+    doc.workloads[0].speculative = { draftTokens: 2, acceptanceRate: 0.75 };
+    doc.workloads.push({ id: 'code', model: 'Qwen/Qwen3-32B', inputTokens: 2000, outputTokens: 30, slo: { ttftMs: 500, tpotMs: 30 }, share: 0.5 });
+    const r = toPlanInputs(parsePlanScenario(YAML.stringify(doc), 's.yaml'), 'all');
+    expect(r.base.workloads[0]!.speculative).toEqual({ draftTokens: 2, acceptanceRate: 0.75 });
+    expect(r.base.workloads[1]).not.toHaveProperty('speculative');
+    expect(r.variants[0]!.input.workloads[0]!.speculative).toEqual({ draftTokens: 2, acceptanceRate: 0.75 });
+  });
   it('has a JSON Schema for editors', () => {
     const schema = planScenarioJsonSchema() as { properties: Record<string, { description?: string }> };
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['periods', 'workloads', 'demand', 'accelerators', 'sites', 'budgets', 'installed', 'objective', 'variants']));
     expect(schema.properties.memoryUtilization).toMatchObject({ exclusiveMinimum: 0, maximum: 1 });
     expect(schema.properties.memoryUtilization!.description).toMatch(/fraction of device memory/i);
+    type Prop = { description?: string; minimum?: number; maximum?: number; exclusiveMaximum?: number; required?: string[]; properties?: Record<string, Prop> };
+    const workload = (schema.properties.workloads as { items: { properties: Record<string, Prop>; required?: string[] } }).items;
+    const speculative = workload.properties.speculative!;
+    expect(workload.required).not.toContain('speculative');
+    expect(speculative.description).toMatch(/speculative decoding/i);
+    expect(speculative.required).toEqual(['draftTokens', 'acceptanceRate']);
+    expect(speculative.properties!.draftTokens).toMatchObject({ minimum: 1, maximum: 8 });
+    expect(speculative.properties!.draftTokens!.description).toMatch(/drafter/);
+    expect(speculative.properties!.acceptanceRate).toMatchObject({ minimum: 0, exclusiveMaximum: 1 });
+    expect(speculative.properties!.acceptanceRate!.description).toMatch(/accepted/);
   });
 });
 
@@ -225,6 +246,13 @@ describe('plan scenario: errors give the path', () => {
     ['bad quarter', (d) => (d.periods.from = '2026-Q1'), /periods\.from: expected a quarter like 2026Q1/],
     ['memory utilization above 1', (d) => (d.memoryUtilization = 1.5), /memoryUtilization: expected a fraction of device memory above 0 and at most 1/],
     ['memory utilization of 0', (d) => (d.memoryUtilization = 0), /memoryUtilization: expected a fraction of device memory above 0 and at most 1/],
+    ['no drafted tokens', (d) => (d.workloads[0].speculative = { draftTokens: 0, acceptanceRate: 0.8 }), /workloads\[0\]\.speculative\.draftTokens: expected 1 to 8 drafted tokens/],
+    ['too many drafted tokens', (d) => (d.workloads[0].speculative = { draftTokens: 9, acceptanceRate: 0.8 }), /workloads\[0\]\.speculative\.draftTokens: expected 1 to 8 drafted tokens/],
+    ['a fraction of a drafted token', (d) => (d.workloads[0].speculative = { draftTokens: 1.5, acceptanceRate: 0.8 }), /workloads\[0\]\.speculative\.draftTokens: expected a whole number/],
+    ['acceptance rate of 1', (d) => (d.workloads[0].speculative = { draftTokens: 1, acceptanceRate: 1 }), /workloads\[0\]\.speculative\.acceptanceRate: expected a probability of at least 0 and below 1/],
+    ['negative acceptance rate', (d) => (d.workloads[0].speculative = { draftTokens: 1, acceptanceRate: -0.1 }), /workloads\[0\]\.speculative\.acceptanceRate: expected a probability of at least 0 and below 1/],
+    ['speculative without an acceptance rate', (d) => (d.workloads[0].speculative = { draftTokens: 1 }), /workloads\[0\]\.speculative\.acceptanceRate: /],
+    ['speculative with an unknown field', (d) => (d.workloads[0].speculative = { draftTokens: 1, acceptanceRate: 0.8, drafter: 'eagle' }), /workloads\[0\]\.speculative: .*drafter/],
     ['duplicate workload', (d) => d.workloads.push({ ...d.workloads[0], share: 0 }), /workloads\[1\]\.id: workload id 'chat' is used twice/],
     ['duplicate offer by alias', (d) => d.accelerators.push({ id: 'H200', orderable: false }), /accelerators\[3\]\.id: accelerator 'h200-sxm' is used twice/],
     ['duplicate site', (d) => d.sites.push({ ...d.sites[0] }), /sites\[1\]\.id: site id 'main' is used twice/],

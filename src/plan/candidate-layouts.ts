@@ -3,7 +3,7 @@ import type { AcceleratorSpec, EngineId } from '../core/catalogue/accelerator-sp
 import type { ModelSpec } from '../core/catalogue/model-spec.js';
 import type { Precision } from '../core/catalogue/precision.js';
 import { InvalidInputError } from '../core/errors.js';
-import { makeDeployment, type Deployment } from '../core/perf/deployment.js';
+import { makeDeployment, type Deployment, type SpeculativeConfig } from '../core/perf/deployment.js';
 import { planMemory } from '../core/perf/memory-plan.js';
 import { kvPrecisionFor, weightPrecisionFor } from './precision-choice.js';
 
@@ -45,14 +45,18 @@ function tpLimit(acc: AcceleratorSpec): { maxTp: number; note?: string } {
   return { maxTp: Math.min(domain, MAX_TP) };
 }
 
-/** The deployment of `model` on `acc` with `engine` in layout `l`. */
-export function deploymentOf(model: ModelSpec, acc: AcceleratorSpec, engine: EngineId, l: Layout): Deployment {
+/**
+ * The deployment of `model` on `acc` with `engine` in layout `l`, with speculative decoding when given.
+ * @throws InvalidInputError when `speculative` is given and the engine has no speculative decoding.
+ */
+export function deploymentOf(model: ModelSpec, acc: AcceleratorSpec, engine: EngineId, l: Layout, speculative?: SpeculativeConfig): Deployment {
   return makeDeployment({
     model,
     accelerator: acc,
     engine,
     parallel: { tp: l.tp, dp: l.dp, ...(l.ep !== undefined && { ep: l.ep }) },
     precision: { weights: l.precision, moeWeights: l.precision, kv: l.kvPrecision },
+    ...(speculative !== undefined && { speculative }),
   });
 }
 
@@ -95,11 +99,18 @@ export function validLayouts(model: ModelSpec, acc: AcceleratorSpec): { layouts:
  * dp = ep = 2..16) and tp x dp with ep = tp x dp (up to 32 chips). Weights at
  * the narrowest precision the chip runs natively, KV at 8 bits where it can.
  * Layouts whose weights do not fit in the engine's share of memory (`memoryUtilization`,
- * default the engine's) are left out.
+ * default the engine's; with a speculative drafter's layer when `speculative` is given) are left out.
  * @throws UnsupportedError when the chip's memory is unknown.
+ * @throws InvalidInputError when `speculative` is given and the engine has no speculative decoding.
  */
-export function candidateLayouts(model: ModelSpec, acc: AcceleratorSpec, engine: EngineId = 'generic', memoryUtilization?: number): Layout[] {
-  return validLayouts(model, acc).layouts.filter((l) => planMemory(deploymentOf(model, acc, engine, l), { memoryUtilization }).fits);
+export function candidateLayouts(
+  model: ModelSpec,
+  acc: AcceleratorSpec,
+  engine: EngineId = 'generic',
+  memoryUtilization?: number,
+  speculative?: SpeculativeConfig,
+): Layout[] {
+  return validLayouts(model, acc).layouts.filter((l) => planMemory(deploymentOf(model, acc, engine, l, speculative), { memoryUtilization }).fits);
 }
 
 /** e.g. `tp8 fp8`, `tp1 dp16 ep16 fp8`, `tp4 ep1 int8 kv int8`. */

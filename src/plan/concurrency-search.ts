@@ -73,6 +73,7 @@ export class Estimator {
       ...SEARCH_HARNESS,
       prefixHitRate: w.prefixHitRate ?? 0,
       ...(this.memoryUtilization !== undefined && { memoryUtilization: this.memoryUtilization }),
+      ...(w.speculative !== undefined && { speculative: w.speculative }),
     });
     // NaN latencies (a request that does not fit) compare false: not ok.
     const ok = estimate.fits && estimate.ttftMs <= w.slo.ttftMs && estimate.tpotMs <= w.slo.tpotMs;

@@ -42,6 +42,27 @@ describe('cacheKey', () => {
     expect(new Set([base, ...variants]).size).toBe(variants.length + 1);
     expect(cacheKey({ ...chat }, 'h200-sxm', 'vllm', 'aaaaaaaa')).toBe(base);
   });
+
+  it("includes the workload's speculative decoding only when it is set, so keys without it are the ones written before it existed", () => {
+    // The key of `chat` on h200-sxm/vllm as written before speculative decoding (and memory utilization) were keyed.
+    expect(cacheKey(chat, 'h200-sxm', 'vllm', 'aaaaaaaa')).toBe('["chat","meta-llama/Llama-3.1-8B",1000,200,0,1000,50,"h200-sxm","vllm","aaaaaaaa"]');
+    expect(cacheKey({ ...chat, speculative: undefined }, 'h200-sxm', 'vllm', 'aaaaaaaa')).toBe(cacheKey(chat, 'h200-sxm', 'vllm', 'aaaaaaaa'));
+    expect(cacheKey(chat, 'h200-sxm', 'vllm', 'aaaaaaaa', 0.95)).toBe(cacheKey({ ...chat, speculative: undefined }, 'h200-sxm', 'vllm', 'aaaaaaaa', 0.95));
+    const spec = (draftTokens: number, acceptanceRate: number, memoryUtilization?: number) =>
+      cacheKey({ ...chat, speculative: { draftTokens, acceptanceRate } }, 'h200-sxm', 'vllm', 'aaaaaaaa', memoryUtilization);
+    const keys = [
+      cacheKey(chat, 'h200-sxm', 'vllm', 'aaaaaaaa'),
+      cacheKey(chat, 'h200-sxm', 'vllm', 'aaaaaaaa', 0.8),
+      spec(1, 0.8),
+      spec(2, 0.8),
+      spec(1, 0.7),
+      spec(1, 0.8, 0.95),
+      spec(1, 0.8, 0.8),
+    ];
+    expect(new Set(keys).size).toBe(keys.length);
+    // The same config written in another order is the same key.
+    expect(cacheKey({ ...chat, speculative: { acceptanceRate: 0.8, draftTokens: 1 } as const }, 'h200-sxm', 'vllm', 'aaaaaaaa')).toBe(spec(1, 0.8));
+  });
 });
 
 describe('memoryCache', () => {

@@ -52,12 +52,15 @@ export function calibrationVersion(accelerator: AcceleratorSpec, model: ModelSpe
 /**
  * Key of one (workload, accelerator, engine) search. Every workload field is in
  * it, the id too, since the cached value names its workload; an overridden memory
- * utilization too (left out when unset, so that keys written before it existed still match).
+ * utilization and the workload's speculative decoding too (each left out when unset,
+ * so that keys written before they existed still match).
  */
 export function cacheKey(workload: WorkloadClass, accelerator: string, engine: EngineId, version: string, memoryUtilization?: number): string {
-  const { id, model, inputTokens, outputTokens, slo } = workload;
+  const { id, model, inputTokens, outputTokens, slo, speculative } = workload;
   return JSON.stringify([
     id, model, inputTokens, outputTokens, workload.prefixHitRate ?? 0, slo.ttftMs, slo.tpotMs, accelerator, engine, version,
     ...(memoryUtilization !== undefined ? [memoryUtilization] : []),
+    // Tagged, so that it cannot be mistaken for a memory utilization.
+    ...(speculative !== undefined ? [{ speculative: [speculative.draftTokens, speculative.acceptanceRate] }] : []),
   ]);
 }

@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { getAccelerator } from '../core/catalogue/find-accelerator.js';
 import { NoSuchEntryError } from '../core/errors.js';
+import { planMemory } from '../core/perf/memory-plan.js';
 import { resolveModel } from '../config/model-registry.js';
 import { estimateServing } from '../sim/estimate-serving.js';
 import { memoryCache } from './config-cache.js';
 import { SEARCH_HARNESS, candidateLayouts, kvPrecisionFor, layoutName, searchAll, searchCapacity, weightPrecisionFor } from './config-search.js';
+import { deploymentOf } from './candidate-layouts.js';
 import type { WorkloadClass } from './plan-input.js';
 
 const chat: WorkloadClass = { id: 'chat', model: 'meta-llama/Llama-3.1-8B', inputTokens: 1000, outputTokens: 200, slo: { ttftMs: 1000, tpotMs: 50 } };
 const llama8 = resolveModel(chat.model).spec;
 const h200 = getAccelerator('h200-sxm');
+/** One drafted token per step, accepted 80% of the time (DeepSeek-V3 reports 85-90% for its MTP token). */
+const SPEC = { draftTokens: 1, acceptanceRate: 0.8 } as const;
 
 function counting(): { count: () => number; onEstimate: () => void } {
   let n = 0;
@@ -47,6 +51,19 @@ describe('candidate layouts', () => {
     const h20 = getAccelerator('h20');
     expect(candidateLayouts(r1, h20, 'sglang').map(layoutName)).not.toContain('tp8 ep8 fp8');
     expect(candidateLayouts(r1, h20, 'sglang', 0.95).map(layoutName)).toContain('tp8 ep8 fp8');
+  });
+
+  it("sizes layouts with a speculative drafter's layer: a utilization that just holds a layout does not hold it with the drafter", () => {
+    const llama70 = resolveModel('meta-llama/Llama-3.1-70B').spec;
+    const h100 = getAccelerator('h100-sxm');
+    const tp2 = candidateLayouts(llama70, h100, 'vllm').find((l) => layoutName(l) === 'tp2 fp8')!;
+    const plain = planMemory(deploymentOf(llama70, h100, 'vllm', tp2));
+    const drafted = planMemory(deploymentOf(llama70, h100, 'vllm', tp2, SPEC));
+    // One more layer like the mean of the target's 80, in fp8 over two chips: about 0.4 GB.
+    expect(drafted.weightBytesPerDevice - plain.weightBytesPerDevice).toBeGreaterThan(0.3e9);
+    const between = (plain.neededBytesPerDevice + drafted.neededBytesPerDevice) / 2 / plain.deviceMemoryBytes;
+    expect(candidateLayouts(llama70, h100, 'vllm', between).map(layoutName)).toContain('tp2 fp8');
+    expect(candidateLayouts(llama70, h100, 'vllm', between, SPEC).map(layoutName)).not.toContain('tp2 fp8');
   });
 });
 
@@ -127,6 +144,55 @@ describe('searchCapacity', () => {
     expect(searchCapacity(chat, { accelerator: 'h200-sxm', engine: 'mindie' }).reason).toMatch(/engine mindie does not run on h200-sxm/);
   });
 
+  describe("with the workload's speculative decoding", () => {
+    // A tight TPOT target keeps the batch small, so decode steps are bound by reading the weights: a drafted
+    // token accepted 80% of the time adds little to a step and yields 1.8 tokens per step.
+    const tight: WorkloadClass = { ...chat, slo: { ttftMs: 1000, tpotMs: 10 } };
+    const offer = { accelerator: 'h200-sxm', engine: 'vllm' } as const;
+
+    it('serves more tokens per chip at the same TPOT target than without', () => {
+      const plain = searchCapacity(tight, offer);
+      const spec = searchCapacity({ ...tight, speculative: SPEC }, offer);
+      expect(plain.tokensPerSecondPerAccelerator).toBeGreaterThan(0);
+      expect(spec.reason).toBeUndefined();
+      expect(spec.tpotMs).toBeLessThanOrEqual(tight.slo.tpotMs);
+      expect(spec.tokensPerSecondPerAccelerator).toBeGreaterThan(plain.tokensPerSecondPerAccelerator * 1.1);
+      expect(spec.concurrencyPerReplica).toBeGreaterThan(plain.concurrencyPerReplica);
+    });
+
+    it('reports the TPOT of an estimate with the drafter, which is lower than without at the same layout and concurrency', () => {
+      const r = searchCapacity({ ...tight, speculative: SPEC }, offer);
+      const layout = candidateLayouts(llama8, h200, 'vllm', undefined, SPEC).find((l) => layoutName(l) === r.layout)!;
+      const at = (speculative?: typeof SPEC) =>
+        estimateServing({
+          model: llama8,
+          accelerator: h200,
+          engine: 'vllm',
+          parallel: { tp: layout.tp, dp: layout.dp },
+          precision: { weights: layout.precision, moeWeights: layout.precision, kv: layout.kvPrecision },
+          inputTokens: tight.inputTokens,
+          outputTokens: tight.outputTokens,
+          concurrency: r.concurrencyPerReplica,
+          ...SEARCH_HARNESS,
+          prefixHitRate: 0,
+          ...(speculative !== undefined && { speculative }),
+        });
+      expect(r.tpotMs).toBe(at(SPEC).tpotMs);
+      expect(at().tpotMs).toBeGreaterThan(r.tpotMs);
+    });
+
+    it('gives no capacity on an engine without speculative decoding, naming the engines that have it', () => {
+      const c = counting();
+      const r = searchCapacity({ ...chat, speculative: SPEC }, { accelerator: 'h200-sxm', engine: 'generic' }, { onEstimate: c.onEstimate });
+      expect(r.tokensPerSecondPerAccelerator).toBe(0);
+      expect(r.layout).toBe('');
+      expect(r.reason).toBe('engine generic has no speculative decoding, which workload chat is served with; give the h200-sxm offer an engine that has it (vllm, sglang, trtllm)');
+      expect(c.count()).toBe(0);
+      // Without it, the same offer serves the class.
+      expect(searchCapacity(chat, { accelerator: 'h200-sxm', engine: 'generic' }).tokensPerSecondPerAccelerator).toBeGreaterThan(0);
+    });
+  });
+
   it('throws for an unknown model or accelerator id (a scenario error, not a capacity)', () => {
     expect(() => searchCapacity({ ...chat, model: 'acme/NoSuchModel-7B' }, { accelerator: 'h200-sxm', engine: 'vllm' })).toThrow(NoSuchEntryError);
     expect(() => searchCapacity(chat, { accelerator: 'h999', engine: 'vllm' })).toThrow(NoSuchEntryError);
@@ -173,6 +239,21 @@ describe('searchAll', () => {
     expect(c.count()).toBeGreaterThan(0);
     expect(small!.concurrencyPerReplica).toBeLessThan(dflt!.concurrencyPerReplica);
     expect(small!.tokensPerSecondPerAccelerator).toBeLessThan(dflt!.tokensPerSecondPerAccelerator);
+  });
+
+  it("searches a workload with speculative decoding apart from the same workload without, and answers it again from the cache", () => {
+    const offers = [{ accelerator: 'h200-sxm', engine: 'vllm' }, { accelerator: 'h200-sxm', engine: 'generic' }] as const;
+    const cache = memoryCache();
+    const [plain] = searchAll([chat], offers, { cache });
+    const c = counting();
+    const spec = searchAll([{ ...chat, speculative: SPEC }], offers, { cache, onEstimate: c.onEstimate });
+    expect(c.count()).toBeGreaterThan(0);
+    expect(spec[0]).not.toEqual(plain);
+    expect(spec[1]!.reason).toMatch(/^engine generic has no speculative decoding/);
+    const again = counting();
+    const cached = searchAll([{ ...chat, speculative: { ...SPEC } }], offers, { cache, onEstimate: again.onEstimate });
+    expect(again.count()).toBe(0);
+    cached.forEach((r, i) => expect(r).toBe(spec[i]));
   });
 
   it('searches a repeated offer once even without a cache', () => {

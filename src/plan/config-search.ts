@@ -9,6 +9,7 @@
  * concurrency-search.ts and no-capacity-reason.ts.
  */
 import type { AcceleratorSpec, EngineId } from '../core/catalogue/accelerator-spec.js';
+import { getEngine } from '../core/catalogue/engines.js';
 import { getAccelerator } from '../core/catalogue/find-accelerator.js';
 import type { ModelSpec } from '../core/catalogue/model-spec.js';
 import { calibrationFor } from '../core/perf/calibration.js';
@@ -64,6 +65,13 @@ export function searchResolved(
   });
   if (!acc.engines.includes(engine)) return zero(`engine ${engine} does not run on ${acc.id} (it runs ${acc.engines.join(', ')})`);
   confidence = calibrationFor(acc, engine).source;
+  if (w.speculative !== undefined && !getEngine(engine).features.speculativeDecoding) {
+    const able = acc.engines.filter((e) => getEngine(e).features.speculativeDecoding);
+    return zero(
+      `engine ${engine} has no speculative decoding, which workload ${w.id} is served with; ` +
+        (able.length > 0 ? `give the ${acc.id} offer an engine that has it (${able.join(', ')})` : `no engine that runs on ${acc.id} has it`),
+    );
+  }
   let notes: string[] = [];
   try {
     const valid = validLayouts(model, acc);
@@ -72,7 +80,7 @@ export function searchResolved(
     const outcomes: LayoutOutcome[] = [];
     for (const l of valid.layouts) {
       // A layout whose weights do not fit costs no estimate.
-      const mem = planMemory(deploymentOf(model, acc, engine, l), { memoryUtilization: opts.memoryUtilization });
+      const mem = planMemory(deploymentOf(model, acc, engine, l, w.speculative), { memoryUtilization: opts.memoryUtilization });
       outcomes.push(mem.fits ? searchLayout(est, l) : { layout: l, notFit: mem });
     }
     let best: Probe | undefined;

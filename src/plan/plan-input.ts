@@ -6,6 +6,7 @@
  * (input + output tokens processed).
  */
 import type { EngineId } from '../core/catalogue/accelerator-spec.js';
+import type { SpeculativeConfig } from '../core/perf/deployment.js';
 
 /** One planning period (a quarter). */
 export interface Period {
@@ -30,6 +31,11 @@ export interface WorkloadClass {
   readonly prefixHitRate?: number;
   /** Latency targets a configuration must meet to serve this class. */
   readonly slo: { readonly ttftMs: number; readonly tpotMs: number };
+  /**
+   * Speculative decoding this class is served with on every offer (how often drafts are accepted depends on the
+   * model and the traffic); absent: one token per decode step. Offers whose engine has none serve the class not at all.
+   */
+  readonly speculative?: SpeculativeConfig;
 }
 
 /** Demand of one workload class in one period. */

@@ -82,6 +82,14 @@ const workloadSchema = z
     prefixHitRate: z.number().min(0).max(0.99).default(0).describe('Share of prompt tokens served from the prefix cache, 0..0.99 (multi-turn chat and shared system prompts reuse KV)'),
     slo: z.object({ ttftMs: positive.describe('Time to first token target, ms'), tpotMs: positive.describe('Time per output token target, ms') }).strict(),
     share: share.describe('Share of total demand (tokens/s); all shares sum to 1'),
+    speculative: z
+      .object({
+        draftTokens: z.number().int('expected a whole number').min(1, 'expected 1 to 8 drafted tokens').max(8, 'expected 1 to 8 drafted tokens').describe('Tokens a one-layer drafter (DeepSeek MTP, EAGLE) proposes per step'),
+        acceptanceRate: z.number().min(0, 'expected a probability of at least 0 and below 1').lt(1, 'expected a probability of at least 0 and below 1').describe('Probability that a drafted token is accepted given the ones before it were (depends on the model, the drafter and this traffic; measure it)'),
+      })
+      .strict()
+      .optional()
+      .describe("Speculative decoding for this workload on every offer: the configuration search sizes memory with the drafter's layer and estimates capacity and latency with it; an offer whose engine has none (generic) gets no capacity for this workload. Absent: one token per decode step"),
   })
   .strict();
 

@@ -122,7 +122,15 @@ function toPlanInput(s: PlanScenario, name: string): PlanInput {
   return {
     name,
     periods,
-    workloads: s.workloads.map((w) => ({ id: w.id, model: w.model, inputTokens: w.inputTokens, outputTokens: w.outputTokens, prefixHitRate: w.prefixHitRate, slo: { ...w.slo } })),
+    workloads: s.workloads.map((w) => ({
+      id: w.id,
+      model: w.model,
+      inputTokens: w.inputTokens,
+      outputTokens: w.outputTokens,
+      prefixHitRate: w.prefixHitRate,
+      slo: { ...w.slo },
+      ...(w.speculative !== undefined && { speculative: { ...w.speculative } }),
+    })),
     demand: demandOf(s, h),
     offers: s.accelerators.map((o) => offerOf(o, s, h)),
     sites: s.sites.map((x) => ({ ...x })),
