@@ -11,22 +11,22 @@ export const CALIBRATIONS: readonly Calibration[] = [
     "efficiencies": {
       "gemmCompute": 0.8,
       "memory": 0.9,
-      "attentionCompute": 0.75,
+      "attentionCompute": 0.4437,
       "comm": 0.2,
       "commLatencyUs": 22.3774,
       "a2aLatencyUs": 44.7547,
       "moeImbalance": 1,
       "stepOverheadMs": 2.9836,
-      "prefillOverheadMs": 4.953,
+      "prefillOverheadMs": 1.7332,
       "perSequenceUs": 0.005,
       "perLayerUs": 0.006,
-      "requestOverheadMs": 221.6717
+      "requestOverheadMs": 200.5768
     },
     "errorBand": {
-      "ttftMedian": 0.36,
-      "ttftP90": 0.898,
-      "tpotMedian": 0.193,
-      "tpotP90": 0.922
+      "ttftMedian": 0.271,
+      "ttftP90": 0.739,
+      "tpotMedian": 0.14,
+      "tpotP90": 0.417
     },
     "source": "fitted",
     "fittedRows": 108,
@@ -38,22 +38,22 @@ export const CALIBRATIONS: readonly Calibration[] = [
     "efficiencies": {
       "gemmCompute": 0.2,
       "memory": 0.9,
-      "attentionCompute": 0.75,
-      "comm": 0.95,
-      "commLatencyUs": 2.4795,
-      "a2aLatencyUs": 121.656,
+      "attentionCompute": 0.5027,
+      "comm": 0.2,
+      "commLatencyUs": 8.2322,
+      "a2aLatencyUs": 81.5485,
       "moeImbalance": 3,
       "stepOverheadMs": 0.6024,
-      "prefillOverheadMs": 0.0608,
-      "perSequenceUs": 2.466,
-      "perLayerUs": 11.9346,
+      "prefillOverheadMs": 0.0743,
+      "perSequenceUs": 14.9184,
+      "perLayerUs": 7.9999,
       "requestOverheadMs": 500
     },
     "errorBand": {
-      "ttftMedian": 0.643,
-      "ttftP90": 2.965,
-      "tpotMedian": 0.284,
-      "tpotP90": 0.696
+      "ttftMedian": 0.642,
+      "ttftP90": 3.294,
+      "tpotMedian": 0.382,
+      "tpotP90": 0.705
     },
     "source": "fitted",
     "fittedRows": 120,
@@ -70,17 +70,17 @@ export const CALIBRATIONS: readonly Calibration[] = [
       "commLatencyUs": 22.3774,
       "a2aLatencyUs": 66.7662,
       "moeImbalance": 3,
-      "stepOverheadMs": 1.3406,
-      "prefillOverheadMs": 11.0232,
-      "perSequenceUs": 0.6081,
-      "perLayerUs": 17.8043,
-      "requestOverheadMs": 270.7504
+      "stepOverheadMs": 1.4093,
+      "prefillOverheadMs": 14.8798,
+      "perSequenceUs": 0.0674,
+      "perLayerUs": 19.6768,
+      "requestOverheadMs": 244.9851
     },
     "errorBand": {
-      "ttftMedian": 0.389,
-      "ttftP90": 1.03,
-      "tpotMedian": 0.155,
-      "tpotP90": 0.527
+      "ttftMedian": 0.399,
+      "ttftP90": 1.005,
+      "tpotMedian": 0.144,
+      "tpotP90": 0.438
     },
     "source": "fitted",
     "fittedRows": 120,
@@ -90,24 +90,24 @@ export const CALIBRATIONS: readonly Calibration[] = [
     "family": "blackwell",
     "engine": "trtllm",
     "efficiencies": {
-      "gemmCompute": 0.2984,
+      "gemmCompute": 0.6641,
       "memory": 0.9,
-      "attentionCompute": 0.1,
-      "comm": 0.4692,
-      "commLatencyUs": 10.0548,
-      "a2aLatencyUs": 20.1096,
-      "moeImbalance": 1,
-      "stepOverheadMs": 0.0546,
-      "prefillOverheadMs": 0.6703,
-      "perSequenceUs": 4.4933,
+      "attentionCompute": 0.1284,
+      "comm": 0.2,
+      "commLatencyUs": 11.682,
+      "a2aLatencyUs": 23.364,
+      "moeImbalance": 3,
+      "stepOverheadMs": 0.05,
+      "prefillOverheadMs": 1.3499,
+      "perSequenceUs": 6.7032,
       "perLayerUs": 39.6243,
-      "requestOverheadMs": 99.6035
+      "requestOverheadMs": 90.1249
     },
     "errorBand": {
-      "ttftMedian": 0.381,
-      "ttftP90": 0.965,
-      "tpotMedian": 0.253,
-      "tpotP90": 0.842
+      "ttftMedian": 0.432,
+      "ttftP90": 0.892,
+      "tpotMedian": 0.265,
+      "tpotP90": 0.802
     },
     "source": "fitted",
     "fittedRows": 120,
@@ -117,24 +117,24 @@ export const CALIBRATIONS: readonly Calibration[] = [
     "family": "blackwell",
     "engine": "vllm",
     "efficiencies": {
-      "gemmCompute": 0.4451,
+      "gemmCompute": 0.4027,
       "memory": 0.9,
-      "attentionCompute": 0.3016,
-      "comm": 0.2,
-      "commLatencyUs": 15,
+      "attentionCompute": 0.428,
+      "comm": 0.221,
+      "commLatencyUs": 14.2685,
       "a2aLatencyUs": 30,
       "moeImbalance": 3,
-      "stepOverheadMs": 0.6024,
-      "prefillOverheadMs": 7.3891,
+      "stepOverheadMs": 0.2991,
+      "prefillOverheadMs": 8.1662,
       "perSequenceUs": 0.0248,
-      "perLayerUs": 26.5609,
-      "requestOverheadMs": 30
+      "perLayerUs": 35.8535,
+      "requestOverheadMs": 28.5369
     },
     "errorBand": {
-      "ttftMedian": 0.118,
-      "ttftP90": 0.511,
-      "tpotMedian": 0.096,
-      "tpotP90": 0.216
+      "ttftMedian": 0.141,
+      "ttftP90": 0.476,
+      "tpotMedian": 0.085,
+      "tpotP90": 0.208
     },
     "source": "fitted",
     "fittedRows": 118,
@@ -150,18 +150,18 @@ export const CALIBRATIONS: readonly Calibration[] = [
       "comm": 0.95,
       "commLatencyUs": 33.3831,
       "a2aLatencyUs": 2,
-      "moeImbalance": 3,
+      "moeImbalance": 2.8537,
       "stepOverheadMs": 2.9836,
-      "prefillOverheadMs": 36.5982,
-      "perSequenceUs": 4.4933,
-      "perLayerUs": 9.7712,
-      "requestOverheadMs": 181.4894
+      "prefillOverheadMs": 29.9641,
+      "perSequenceUs": 9.5123,
+      "perLayerUs": 8,
+      "requestOverheadMs": 190.7946
     },
     "errorBand": {
-      "ttftMedian": 0.139,
-      "ttftP90": 0.434,
-      "tpotMedian": 0.139,
-      "tpotP90": 0.394
+      "ttftMedian": 0.14,
+      "ttftP90": 0.379,
+      "tpotMedian": 0.129,
+      "tpotP90": 0.384
     },
     "source": "fitted",
     "fittedRows": 120,
@@ -176,18 +176,18 @@ export const CALIBRATIONS: readonly Calibration[] = [
       "attentionCompute": 0.75,
       "comm": 0.3145,
       "commLatencyUs": 22.3774,
-      "a2aLatencyUs": 44.7547,
-      "moeImbalance": 2.8932,
+      "a2aLatencyUs": 40.4957,
+      "moeImbalance": 3,
       "stepOverheadMs": 2,
-      "prefillOverheadMs": 0.0408,
+      "prefillOverheadMs": 0.0166,
       "perSequenceUs": 0.0166,
-      "perLayerUs": 11.9346,
-      "requestOverheadMs": 99.6035
+      "perLayerUs": 13.866,
+      "requestOverheadMs": 97.1443
     },
     "errorBand": {
-      "ttftMedian": 0.229,
-      "ttftP90": 0.628,
-      "tpotMedian": 0.156,
+      "ttftMedian": 0.235,
+      "ttftP90": 0.636,
+      "tpotMedian": 0.153,
       "tpotP90": 0.374
     },
     "source": "fitted",
@@ -199,23 +199,23 @@ export const CALIBRATIONS: readonly Calibration[] = [
     "engine": "vllm",
     "efficiencies": {
       "gemmCompute": 0.4357,
-      "memory": 0.8,
+      "memory": 0.9,
       "attentionCompute": 0.75,
       "comm": 0.855,
       "commLatencyUs": 15,
       "a2aLatencyUs": 30,
       "moeImbalance": 3,
-      "stepOverheadMs": 2,
-      "prefillOverheadMs": 9.025,
+      "stepOverheadMs": 1.6375,
+      "prefillOverheadMs": 20.0855,
       "perSequenceUs": 0.1228,
-      "perLayerUs": 5.3626,
-      "requestOverheadMs": 30
+      "perLayerUs": 19.677,
+      "requestOverheadMs": 16.4643
     },
     "errorBand": {
-      "ttftMedian": 0.171,
-      "ttftP90": 0.422,
-      "tpotMedian": 0.097,
-      "tpotP90": 0.4
+      "ttftMedian": 0.164,
+      "ttftP90": 0.45,
+      "tpotMedian": 0.083,
+      "tpotP90": 0.42
     },
     "source": "fitted",
     "fittedRows": 120,
