@@ -17,7 +17,9 @@
  * --concurrency at a time; the figures are the medians over --rounds.
  *
  * Run: npx tsx bench/gateway-alloc.bench.ts [--requests 10000 --rounds 3
- * --concurrency 4 --heap-profile --cli dist/cli/main.js]
+ * --concurrency 4 --heap-profile --cli dist/cli/main.js --semi-space-mb 64]
+ * (`--semi-space-mb` sets V8's young-generation semi-spaces of the gateway, 64 MB by default as `npm start`
+ * runs it; 0 leaves V8's default of 16 MB).
  * (`--heap-profile` prints the top allocating functions of the last round,
  * from V8's sampling heap profiler, which itself slows the gateway down).
  */
@@ -43,6 +45,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '2000' },
     cli: { type: 'string' },
     'heap-profile': { type: 'boolean', default: false },
+    'semi-space-mb': { type: 'string', default: '64' },
   },
 });
 const REQUESTS = Number(args.requests);
@@ -69,7 +72,8 @@ function startGateway(dir: string, config: string): Promise<{ child: ChildProces
     buildSync({ entryPoints: [probe], outfile: js, format: 'esm', platform: 'node', target: 'node20', logLevel: 'error' });
     preload = ['--import', pathToFileURL(js).href, args.cli];
   }
-  const argv = ['--expose-gc', ...preload, 'serve', '--config', config, '--quiet', '--no-plan'];
+  const semi = Number(args['semi-space-mb']);
+  const argv = ['--expose-gc', ...(semi > 0 ? [`--max-semi-space-size=${semi}`] : []), ...preload, 'serve', '--config', config, '--quiet', '--no-plan'];
   const child = spawn(process.execPath, argv, { cwd: ROOT, env: { ...process.env, TOKENFLEET_ADMIN_TOKEN: ADMIN }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let out = '';
   let err = '';
@@ -115,7 +119,7 @@ async function run(target: CompletionTarget, key: string, n: number, stream: (i:
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
-  console.log(`gateway allocations: ${REQUESTS} plain + ${REQUESTS} streamed requests per round, ${ROUNDS} rounds, concurrency ${CONCURRENCY}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(`gateway allocations: ${REQUESTS} plain + ${REQUESTS} streamed requests per round, ${ROUNDS} rounds, concurrency ${CONCURRENCY}; semi-spaces ${Number(args['semi-space-mb']) > 0 ? `${args['semi-space-mb']} MB` : "V8's default"}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const mock = await startMockUpstream(0);
   const dir = mkdtempSync(join(tmpdir(), 'tf-alloc-'));
   const config = writeBenchGatewayConfig(dir, mock.port, ['mock']);
