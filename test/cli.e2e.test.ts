@@ -151,6 +151,13 @@ describe('tokenfleet catalog', () => {
     const engines = okJson<{ id: string }[]>(cli('catalog', 'engines', '--json'));
     expect(engines.map((e) => e.id)).toEqual(expect.arrayContaining(['vllm', 'sglang', 'trtllm', 'mindie', 'generic']));
   });
+
+  it("says what each engine's memory utilization is a fraction of", () => {
+    const r = cli('catalog', 'engines');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^vllm\s.*\s0\.9 of device\s/m);
+    expect(r.stdout).toMatch(/^trtllm\s.*\s0\.9 of free\s/m);
+  });
 });
 
 describe('tokenfleet estimate', () => {

@@ -152,13 +152,14 @@ export function listEnginesCommand(opts: { json?: boolean }): void {
     fmtNum(e.maxBatchedTokens),
     fmtNum(e.maxRunningSequences),
     String(e.kvBlockTokens),
+    `${e.memoryUtilization} of ${e.memoryUtilizationOf === 'free' ? 'free' : 'device'}`,
     yes(e.features.chunkedPrefill),
     yes(e.features.prefixCaching),
     yes(e.features.disaggregation),
     yes(e.features.speculativeDecoding),
   ]);
   process.stdout.write(
-    formatTable(['id', 'name', 'batching', 'token budget', 'max seqs', 'block', 'chunked', 'prefix cache', 'disagg', 'spec. dec.'], rows) +
+    formatTable(['id', 'name', 'batching', 'token budget', 'max seqs', 'block', 'memory', 'chunked', 'prefix cache', 'disagg', 'spec. dec.'], rows) +
       '\n\n' +
       engines.map((e) => `${e.id}: ${e.description}\n  defaults from: ${e.source}`).join('\n') +
       '\n',
