@@ -67,11 +67,13 @@ describe('simulateCluster', () => {
   });
 
   it('is deterministic for a seed, and the seed matters for power-of-two routing', () => {
-    const w = load(30, 2000);
-    const a = simulateCluster(cluster({ router: 'power-of-two' }), w).summary;
-    const b = simulateCluster(cluster({ router: 'power-of-two' }), w).summary;
+    // Four replicas, so that power-of-two samples two of them (with two it always compares both).
+    const w = load(60, 2000);
+    const four = [pool({ replicas: 4 })];
+    const a = simulateCluster(cluster({ pools: four, router: 'power-of-two' }), w).summary;
+    const b = simulateCluster(cluster({ pools: four, router: 'power-of-two' }), w).summary;
     expect(a).toEqual(b);
-    const c = simulateCluster(cluster({ router: 'power-of-two', seed: 8 }), w).summary;
+    const c = simulateCluster(cluster({ pools: four, router: 'power-of-two', seed: 8 }), w).summary;
     expect(c.ttftMs.mean).not.toBe(a.ttftMs.mean);
   });
 
