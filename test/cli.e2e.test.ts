@@ -1,6 +1,6 @@
 /**
  * @module End-to-end tests of the built CLI (`node dist/cli/main.js`): exit
- * codes, output and JSON of catalog, estimate and predict, and that bad input
+ * codes, output and JSON of catalog, estimate, search and predict, and that bad input
  * gives a one-line error with exit code 2, never a stack trace.
  * Needs `npm run build` first.
  */
@@ -89,7 +89,7 @@ describe('tokenfleet --help', () => {
   it('exits 0 and lists the commands', () => {
     const r = cli('--help');
     expect(r.status).toBe(0);
-    for (const c of ['catalog', 'estimate', 'predict', 'validate', 'calibrate', 'demo']) expect(r.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
+    for (const c of ['catalog', 'estimate', 'search', 'predict', 'validate', 'calibrate', 'demo']) expect(r.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
   });
 });
 
@@ -345,6 +345,141 @@ describe('tokenfleet estimate', () => {
       const unknown = accs.find((a) => a.memoryBytes.value === null);
       if (!unknown) return; // every chip in the catalogue has a memory figure
       expectBadInput(cli('estimate', '--model', 'meta-llama/Llama-3.1-70B', '--accelerator', unknown.id, '--tp', '8', ...LOAD), '--accelerator', 'memory');
+    });
+  });
+});
+
+describe('tokenfleet search', () => {
+  interface LayoutJson {
+    layout: string;
+    acceleratorsPerReplica: number;
+    concurrencyPerReplica: number;
+    tokensPerSecondPerAccelerator: number;
+    ttftMs: number;
+    tpotMs: number;
+    reason?: string;
+  }
+  interface ResultJson {
+    accelerator: string;
+    engine: string;
+    tokensPerSecondPerAccelerator: number;
+    outputTokensPerSecondPerAccelerator: number;
+    layout: string;
+    acceleratorsPerReplica: number;
+    concurrencyPerReplica: number;
+    ttftMs: number;
+    tpotMs: number;
+    confidence: string;
+    reason?: string;
+    layouts?: LayoutJson[];
+  }
+  interface SearchJson {
+    model: string;
+    inputTokens: number;
+    outputTokens: number;
+    slo: { ttftMs: number; tpotMs: number };
+    results: ResultJson[];
+  }
+  const LLAMA_8B = ['search', '--model', 'meta-llama/Llama-3.1-8B', '--accelerator', 'h20,h200-sxm', '--isl', '1024', '--osl', '256'];
+  const SLO = ['--slo-ttft-ms', '1000', '--slo-tpot-ms', '30'];
+
+  it('ranks every engine of each accelerator best first, each within the SLO', () => {
+    const s = okJson<SearchJson>(cli(...LLAMA_8B, ...SLO, '--json'));
+    expect(s).toMatchObject({ model: expect.stringMatching(/Llama-3\.1-8B$/), inputTokens: 1024, outputTokens: 256, slo: { ttftMs: 1000, tpotMs: 30 } });
+    // Without --engine, every engine each accelerator runs.
+    const pairs = s.results.map((r) => `${r.accelerator}/${r.engine}`).sort();
+    expect(pairs).toEqual(['h20/generic', 'h20/sglang', 'h20/trtllm', 'h20/vllm', 'h200-sxm/generic', 'h200-sxm/sglang', 'h200-sxm/trtllm', 'h200-sxm/vllm']);
+    const tps = s.results.map((r) => r.tokensPerSecondPerAccelerator);
+    expect(tps).toEqual([...tps].sort((a, b) => b - a));
+    for (const r of s.results) {
+      expect(r.reason, `${r.accelerator}/${r.engine}`).toBeUndefined();
+      expect(r.tokensPerSecondPerAccelerator).toBeGreaterThan(0);
+      expect(r.outputTokensPerSecondPerAccelerator).toBeCloseTo((r.tokensPerSecondPerAccelerator * 256) / (1024 + 256), 6);
+      expect(r.ttftMs).toBeGreaterThan(0);
+      expect(r.ttftMs).toBeLessThanOrEqual(1000);
+      expect(r.tpotMs).toBeGreaterThan(0);
+      expect(r.tpotMs).toBeLessThanOrEqual(30);
+      expect(r.layout).toMatch(/^tp\d+ fp8$/);
+      expect(r.concurrencyPerReplica).toBeGreaterThan(1);
+      expect(['fitted', 'transferred', 'prior']).toContain(r.confidence);
+      expect(r).not.toHaveProperty('layouts');
+    }
+    expect(s.results[0]!.accelerator).toBe('h200-sxm');
+  });
+
+  it('prints a header and a table in the same order, and is deterministic', () => {
+    const args = [...LLAMA_8B, ...SLO, '--engine', 'vllm'];
+    const r = cli(...args);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/Llama-3\.1-8B: 1,024 input \+ 256 output tokens per request; SLO TTFT <= 1,000 ms, TPOT <= 30 ms$/);
+    expect(lines[2]).toMatch(/^accelerator\s+engine\s+layout\s+chips\s+concurrency\s+tok\/s\/chip\s+out tok\/s\/chip\s+TTFT ms\s+TPOT ms\s+confidence$/);
+    expect(lines.slice(4).map((l) => l.split(/\s+/).slice(0, 2).join('/'))).toEqual(['h200-sxm/vllm', 'h20/vllm']);
+    expect(cli(...args).stdout).toBe(r.stdout);
+  });
+
+  it('gives no capacity with a reason for an impossible SLO, not an error', () => {
+    const s = okJson<SearchJson>(cli(...LLAMA_8B, '--slo-ttft-ms', '1000', '--slo-tpot-ms', '1', '--engine', 'vllm', '--json'));
+    expect(s.results).toHaveLength(2);
+    for (const r of s.results) {
+      expect(r.tokensPerSecondPerAccelerator).toBe(0);
+      expect(r.layout).toBe('');
+      expect(r.reason).toMatch(/^TPOT at concurrency 1 is [\d.]+ ms > 1 ms on every layout/);
+    }
+    const text = cli(...LLAMA_8B, '--slo-ttft-ms', '1000', '--slo-tpot-ms', '1', '--engine', 'vllm');
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^h20\s+vllm\s+no capacity: TPOT at concurrency 1 is/m);
+  });
+
+  it('lists every layout under each accelerator and engine with --layouts', () => {
+    const args = [...LLAMA_8B, '--slo-ttft-ms', '1000', '--slo-tpot-ms', '4', '--engine', 'vllm', '--layouts'];
+    const s = okJson<SearchJson>(cli(...args, '--json'));
+    for (const r of s.results) {
+      expect(r.layouts!.map((l) => l.layout).sort()).toEqual(['tp1 fp8', 'tp2 fp8', 'tp4 fp8', 'tp8 fp8']);
+      for (const l of r.layouts!) {
+        if (l.tokensPerSecondPerAccelerator > 0) expect(l.tpotMs).toBeLessThanOrEqual(4);
+        else expect(l.reason).toMatch(/^misses the SLO at concurrency 1: TPOT/);
+      }
+    }
+    const best = s.results.find((r) => r.tokensPerSecondPerAccelerator > 0)!;
+    expect(best.layouts![0]).toMatchObject({ layout: best.layout, tokensPerSecondPerAccelerator: best.tokensPerSecondPerAccelerator });
+    const text = cli(...args);
+    expect(text.status).toBe(0);
+    const sub = text.stdout.split('\n').filter((l) => /^\s+tp\d fp8\s/.test(l));
+    expect(sub).toHaveLength(8);
+    expect(sub.some((l) => /misses the SLO at concurrency 1/.test(l))).toBe(true);
+  });
+
+  it('searches only the engines with speculative decoding when it is asked for', () => {
+    const s = okJson<SearchJson>(cli(...LLAMA_8B, ...SLO, '--speculative-tokens', '1', '--acceptance-rate', '0.8', '--json'));
+    expect(s.results.map((r) => r.engine)).not.toContain('generic');
+    expect(s.results).toHaveLength(6);
+  });
+
+  describe('bad input exits 2 with a message naming the option and no stack trace', () => {
+    it('an unknown accelerator, engine or model lists the closest matches', () => {
+      expectBadInput(cli('search', '--model', 'meta-llama/Llama-3.1-8B', '--accelerator', 'h20,h2000', '--isl', '1024', '--osl', '256', ...SLO), '--accelerator', "'h2000'", 'closest matches');
+      expectBadInput(cli(...LLAMA_8B, ...SLO, '--engine', 'vllm,vllmm'), '--engine', "'vllmm'", 'closest matches');
+      expectBadInput(cli('search', '--model', UNKNOWN_MODEL, '--accelerator', 'h20', '--isl', '1024', '--osl', '256', ...SLO), '--model', 'closest matches');
+    });
+
+    it('a target of 0 ms, a bad length or share, an empty list', () => {
+      expectBadInput(cli(...LLAMA_8B, '--slo-ttft-ms', '0', '--slo-tpot-ms', '30'), '--slo-ttft-ms', "'0'");
+      expectBadInput(cli(...LLAMA_8B, '--slo-ttft-ms', '1000', '--slo-tpot-ms', 'fast'), '--slo-tpot-ms', "'fast'");
+      expectBadInput(cli('search', '--model', 'meta-llama/Llama-3.1-8B', '--accelerator', 'h20', '--isl', '-1', '--osl', '256', ...SLO), '--isl');
+      expectBadInput(cli(...LLAMA_8B, ...SLO, '--prefix-hit-rate', '1.5'), '--prefix-hit-rate', "'1.5'");
+      expectBadInput(cli(...LLAMA_8B, ...SLO, '--memory-utilization', '0'), '--memory-utilization', "'0'");
+      expectBadInput(cli('search', '--model', 'meta-llama/Llama-3.1-8B', '--accelerator', ',', '--isl', '1024', '--osl', '256', ...SLO), '--accelerator');
+    });
+
+    it('an acceptance rate without drafted tokens, or drafted tokens out of range', () => {
+      expectBadInput(cli(...LLAMA_8B, ...SLO, '--acceptance-rate', '0.8'), '--acceptance-rate', 'needs --speculative-tokens');
+      expectBadInput(cli(...LLAMA_8B, ...SLO, '--speculative-tokens', '9'), '--speculative-tokens', "'9'");
+    });
+
+    it('a missing target is a commander error', () => {
+      expectBadInput(cli(...LLAMA_8B, '--slo-ttft-ms', '1000'), '--slo-tpot-ms');
     });
   });
 });

@@ -72,6 +72,29 @@ program
   .action(async (opts) => (await import('./commands/estimate.js')).estimateCommand(opts));
 
 program
+  .command('search')
+  .description('the best serving configuration (layout, concurrency) of one model on one or more accelerators and engines at a TTFT and TPOT target')
+  .requiredOption('--model <id|config.json>', 'model id (e.g. deepseek-ai/DeepSeek-R1) or a config.json path')
+  .requiredOption('--accelerator <ids>', 'comma-separated accelerator ids (e.g. h20,h200-sxm,ascend-910c,inhouse-h20class)')
+  .option('--engine <ids>', 'comma-separated engines (vllm, sglang, trtllm, mindie, generic; default: every engine each accelerator runs, with --speculative-tokens those that have speculative decoding)')
+  .requiredOption('--isl <n>', 'input tokens per request')
+  .requiredOption('--osl <n>', 'output tokens per request')
+  .requiredOption('--slo-ttft-ms <ms>', 'TTFT target (mean), ms')
+  .requiredOption('--slo-tpot-ms <ms>', 'TPOT target (mean), ms')
+  .option('--prefix-hit-rate <x>', 'share of prompt tokens served from the prefix cache, 0 to 0.99 (default 0)')
+  .option('--speculative-tokens <k>', 'speculative decoding: tokens a one-layer drafter (MTP, EAGLE) proposes per step, 1-8')
+  .option('--acceptance-rate <a>', 'speculative decoding: probability that a drafted token is accepted, 0 to below 1 (default 0.7, an assumption)')
+  .option('--memory-utilization <fraction>', "fraction of device memory the engine may use, above 0 and at most 1 (default: the engine's, e.g. vLLM 0.9)")
+  .option('--layouts', 'also show every layout tried under each accelerator and engine: its best concurrency and tokens/s per chip at the SLO, or why it has none')
+  .option('--model-configs <dir...>', 'extra directories of org--name_config.json files')
+  .option('--json', 'machine-readable output')
+  .addHelpText(
+    'after',
+    '\nEvery valid parallel layout (TP, attention DP, EP; the narrowest native precision) is searched over concurrency per replica with\nclosed-loop estimates; the table ranks (accelerator, engine) pairs by input+output tokens/s per chip at the SLO, best first.\nSearching every engine takes well under a second per pair, so every engine an accelerator runs is searched unless --engine says otherwise.\n\nExamples:\n  $ tokenfleet search --model deepseek-ai/DeepSeek-R1 --accelerator h20,h200-sxm --isl 2000 --osl 500 --slo-ttft-ms 2000 --slo-tpot-ms 50\n  $ tokenfleet search --model meta-llama/Llama-3.1-70B --accelerator h20,h200-sxm,ascend-910c,inhouse-h20class --engine vllm,mindie --isl 2048 --osl 512 --slo-ttft-ms 1000 --slo-tpot-ms 40 --layouts\n  $ tokenfleet search --model deepseek-ai/DeepSeek-V3 --accelerator h200-sxm --engine sglang --isl 2000 --osl 500 --slo-ttft-ms 2000 --slo-tpot-ms 30 --speculative-tokens 1 --acceptance-rate 0.8 --json',
+  )
+  .action(async (opts) => (await import('./commands/search.js')).searchCommand(opts));
+
+program
   .command('predict <input.csv>')
   .description("predict TTFT and TPOT for each row of a CSV in AIConfigurator's silicon-sample format")
   .option('--model-configs <dir...>', 'directories of org--name_config.json files (searched before the built-in set)')
@@ -232,7 +255,7 @@ adminOpts(
 
 program
   .command('schema <kind>')
-  .description('print the JSON Schema of a file format, for editors (kinds: simulation, plan)')
+  .description('print the JSON Schema of a file format, for editors (kinds: simulation, plan, gateway)')
   .action(async (kind) => (await import('./commands/schema.js')).schemaCommand(kind));
 
 program

@@ -5,8 +5,18 @@ import { planMemory } from '../core/perf/memory-plan.js';
 import { resolveModel } from '../config/model-registry.js';
 import { estimateServing } from '../sim/estimate-serving.js';
 import { memoryCache } from './config-cache.js';
-import { SEARCH_HARNESS, candidateLayouts, kvPrecisionFor, layoutName, searchAll, searchCapacity, weightPrecisionFor } from './config-search.js';
-import { deploymentOf } from './candidate-layouts.js';
+import {
+  SEARCH_HARNESS,
+  candidateLayouts,
+  kvPrecisionFor,
+  layoutName,
+  searchAll,
+  searchCapacity,
+  searchResolved,
+  weightPrecisionFor,
+  type LayoutOutcome,
+} from './config-search.js';
+import { deploymentOf, validLayouts } from './candidate-layouts.js';
 import type { WorkloadClass } from './plan-input.js';
 
 const chat: WorkloadClass = { id: 'chat', model: 'meta-llama/Llama-3.1-8B', inputTokens: 1000, outputTokens: 200, slo: { ttftMs: 1000, tpotMs: 50 } };
@@ -209,6 +219,29 @@ describe('searchCapacity', () => {
   it('is deterministic', () => {
     const offer = { accelerator: 'h200-sxm', engine: 'vllm' } as const;
     expect(searchCapacity(chat, offer)).toEqual(searchCapacity(chat, offer));
+  });
+
+  it('reports every valid layout to onLayout, those that do not fit included, and finds the same best', () => {
+    const r1 = resolveModel('deepseek-ai/DeepSeek-R1').spec;
+    const h20 = getAccelerator('h20');
+    const reasoning: WorkloadClass = { id: 'reasoning', model: 'deepseek-ai/DeepSeek-R1', inputTokens: 1000, outputTokens: 200, slo: { ttftMs: 2000, tpotMs: 50 } };
+    const seen: LayoutOutcome[] = [];
+    const r = searchResolved(reasoning, r1, h20, 'sglang', { onLayout: (o) => seen.push(o) });
+    expect(r).toEqual(searchResolved(reasoning, r1, h20, 'sglang'));
+    expect(seen.map((o) => layoutName(o.layout))).toEqual(validLayouts(r1, h20).layouts.map(layoutName));
+    const notFit = seen.filter((o) => o.notFit !== undefined);
+    expect(notFit.length).toBeGreaterThan(0);
+    for (const o of notFit) expect(o.best).toBeUndefined();
+    // The best layout is among those reported, with the same throughput.
+    const best = seen.find((o) => layoutName(o.layout) === r.layout)!;
+    expect(best.best!.tokensPerSecondPerAccelerator).toBe(r.tokensPerSecondPerAccelerator);
+    expect(Math.max(...seen.map((o) => o.best?.tokensPerSecondPerAccelerator ?? 0))).toBe(r.tokensPerSecondPerAccelerator);
+  });
+
+  it('reports no layout when the engine does not run on the chip', () => {
+    const seen: LayoutOutcome[] = [];
+    searchCapacity(chat, { accelerator: 'h200-sxm', engine: 'mindie' }, { onLayout: (o) => seen.push(o) });
+    expect(seen).toEqual([]);
   });
 });
 

@@ -23,7 +23,7 @@ import { noCapacityReason } from './no-capacity-reason.js';
 import type { AcceleratorOffer, ConfigCapacity, WorkloadClass } from './plan-input.js';
 
 export { candidateLayouts, layoutName, type Layout } from './candidate-layouts.js';
-export { SEARCH_HARNESS } from './concurrency-search.js';
+export { SEARCH_HARNESS, type LayoutOutcome } from './concurrency-search.js';
 export { kvPrecisionFor, weightPrecisionFor } from './precision-choice.js';
 
 /** A search result; `notes` records assumptions made on the way (e.g. TP over PCIe). */
@@ -36,6 +36,12 @@ export interface SearchOptions {
   readonly onEstimate?: () => void;
   /** Fraction of device memory the engine may use, 0..1 (default: the engine's). */
   readonly memoryUtilization?: number;
+  /**
+   * Called once per valid layout searched, in the order tried, those that do not fit in memory included (for
+   * showing every layout, not only the best). Not called when the search returns before trying layouts (an engine
+   * that does not run on the chip or has no speculative decoding), nor for a result a cache answers.
+   */
+  readonly onLayout?: (outcome: LayoutOutcome) => void;
 }
 
 const DEFAULT_MAX_ESTIMATES = 5000;
@@ -81,7 +87,9 @@ export function searchResolved(
     for (const l of valid.layouts) {
       // A layout whose weights do not fit costs no estimate.
       const mem = planMemory(deploymentOf(model, acc, engine, l, w.speculative), { memoryUtilization: opts.memoryUtilization });
-      outcomes.push(mem.fits ? searchLayout(est, l) : { layout: l, notFit: mem });
+      const outcome: LayoutOutcome = mem.fits ? searchLayout(est, l) : { layout: l, notFit: mem };
+      outcomes.push(outcome);
+      opts.onLayout?.(outcome);
     }
     let best: Probe | undefined;
     let bestLayout: Layout | undefined;
