@@ -172,5 +172,12 @@ describe('tokenfleet simulate', () => {
     const s = cli('schema', 'simulation');
     expect(s.status).toBe(0);
     expect(JSON.parse(s.stdout)).toHaveProperty('properties.pools');
+    // The gateway's config too (gateway.yaml points editors at it).
+    const g = cli('schema', 'gateway');
+    expect(g.status).toBe(0);
+    expect(JSON.parse(g.stdout)).toHaveProperty('properties.models');
+    const bad = cli('schema', 'nope');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/one of: simulation, plan, gateway/);
   });
 });

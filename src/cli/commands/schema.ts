@@ -2,8 +2,9 @@
 import { InvalidInputError } from '../../core/errors.js';
 import { planScenarioJsonSchema } from '../../config/plan-scenario.js';
 import { simulationScenarioJsonSchema } from '../../config/simulation-scenario.js';
+import { gatewayConfigJsonSchema } from '../../gateway/config/gateway-config.js';
 
-const SCHEMAS: Record<string, () => unknown> = { simulation: simulationScenarioJsonSchema, plan: planScenarioJsonSchema };
+const SCHEMAS: Record<string, () => unknown> = { simulation: simulationScenarioJsonSchema, plan: planScenarioJsonSchema, gateway: gatewayConfigJsonSchema };
 
 export function schemaCommand(kind: string): void {
   const make = SCHEMAS[kind];
