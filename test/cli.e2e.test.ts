@@ -215,6 +215,41 @@ describe('tokenfleet estimate', () => {
     expect(readable.stdout).toMatch(/^fits\s+NO: .*GB/m);
   });
 
+  describe('disaggregated serving (--prefill-* and --decode-*)', () => {
+    const R1 = ['estimate', '--model', 'deepseek-ai/DeepSeek-R1', '--accelerator', 'h200-sxm', '--engine', 'sglang', '--isl', '4000', '--osl', '1000', '--concurrency', '256'];
+    interface DisaggJson extends EstimateJson {
+      disagg?: { prefill: { parallel: { tp: number; dp: number }; workers: number; acceleratorsPerWorker: number }; decode: { parallel: { tp: number; dp: number }; workers: number; acceleratorsPerWorker: number } };
+    }
+
+    it('runs a prefill pool and a decode pool, inferring the workers unless given, and counts every accelerator', () => {
+      const inferred = okJson<DisaggJson>(cli(...R1, '--prefill-tp', '8', '--decode-tp', '1', '--decode-dp', '16', '--json'));
+      expect(inferred.fits).toBe(true);
+      const d = inferred.disagg!;
+      expect(d.prefill.parallel).toMatchObject({ tp: 8, dp: 1 });
+      expect(d.decode.parallel).toMatchObject({ tp: 1, dp: 16 });
+      expect(d.prefill.workers).toBeGreaterThanOrEqual(1);
+      expect(inferred.accelerators).toBe(d.prefill.workers * 8 + d.decode.workers * 16);
+      const given = okJson<DisaggJson>(cli(...R1, '--prefill-tp', '8', '--prefill-workers', '3', '--decode-tp', '1', '--decode-dp', '16', '--decode-workers', '2', '--json'));
+      expect(given.disagg!.prefill.workers).toBe(3);
+      expect(given.disagg!.decode.workers).toBe(2);
+      expect(given.accelerators).toBe(3 * 8 + 2 * 16);
+      // More prefill workers than needed: no more queueing for a prompt than with the inferred count.
+      expect(given.ttftMs!).toBeLessThanOrEqual(inferred.ttftMs! * 1.05);
+      const agg = okJson<DisaggJson>(cli(...R1, '--tp', '8', '--json'));
+      expect(agg.disagg).toBeUndefined();
+      const text = cli(...R1, '--prefill-tp', '8', '--decode-tp', '1', '--decode-dp', '16');
+      expect(text.stdout).toMatch(/disaggregated \(sglang\): prefill \d+ x \(tp8 pp1 dp1 ep8\) \[workers inferred\] \+ decode \d+ x \(tp1 pp1 dp16 ep16\)/);
+    });
+
+    it('refuses an engine without disaggregation and nonsense sizes, naming the option', () => {
+      const generic = R1.map((a) => (a === 'sglang' ? 'generic' : a));
+      expectBadInput(cli(...generic, '--prefill-tp', '8', '--decode-tp', '8'), '--engine', 'no prefill/decode disaggregation');
+      expectBadInput(cli(...R1, '--prefill-tp', '8', '--decode-workers', '0'), '--decode-workers');
+      expectBadInput(cli(...R1, '--prefill-tp', '3', '--decode-tp', '8'), '--prefill-tp', 'does not divide');
+      expectBadInput(cli(...R1, '--prefill-tp', '8', '--decode-tp', '8', '--decode-ep', '3'), '--decode-ep');
+    });
+  });
+
   describe('--speculative-tokens and --acceptance-rate', () => {
     const V3 = ['estimate', '--model', 'deepseek-ai/DeepSeek-V3', '--accelerator', 'h200-sxm', '--tp', '8', '--engine', 'sglang', '--isl', '2000', '--osl', '500', '--concurrency', '16'];
     interface SpecJson extends EstimateJson {

@@ -63,11 +63,19 @@ program
   .option('--memory-utilization <fraction>', "fraction of device memory the engine may use, above 0 and at most 1 (vLLM --gpu-memory-utilization, SGLang --mem-fraction-static; default: the engine's, e.g. vLLM 0.9)")
   .option('--speculative-tokens <k>', 'speculative decoding: tokens a one-layer drafter (MTP, EAGLE) proposes per step, 1-8')
   .option('--acceptance-rate <a>', 'speculative decoding: probability that a drafted token is accepted, 0 to below 1 (default 0.7, an assumption)')
+  .option('--prefill-tp <n>', 'disaggregated serving: TP of each prefill worker (any --prefill-*/--decode-* option turns it on; unset sizes default to --tp/--dp/--ep)')
+  .option('--prefill-dp <n>', 'disaggregated serving: attention DP of each prefill worker')
+  .option('--prefill-ep <n>', 'disaggregated serving: expert parallelism of each prefill worker')
+  .option('--prefill-workers <n>', 'disaggregated serving: prefill workers (default: enough to keep up with the decode side)')
+  .option('--decode-tp <n>', 'disaggregated serving: TP of each decode worker')
+  .option('--decode-dp <n>', 'disaggregated serving: attention DP of each decode worker')
+  .option('--decode-ep <n>', 'disaggregated serving: expert parallelism of each decode worker')
+  .option('--decode-workers <n>', 'disaggregated serving: decode workers (default: enough to hold every sequence, at most 128 running per decode rank)')
   .option('--model-configs <dir...>', 'extra directories of org--name_config.json files')
   .option('--json', 'machine-readable output')
   .addHelpText(
     'after',
-    '\nExamples:\n  $ tokenfleet estimate --model meta-llama/Llama-3.1-70B --accelerator h200-sxm --tp 4 --precision fp8 --isl 1024 --osl 1024 --concurrency 32\n  $ tokenfleet estimate --model deepseek-ai/DeepSeek-R1 --accelerator ascend-910c --tp 16 --engine mindie --isl 2048 --osl 512 --concurrency 64 --json\n  $ tokenfleet estimate --model deepseek-ai/DeepSeek-R1 --accelerator h20 --tp 8 --isl 2000 --osl 500 --concurrency 64 --memory-utilization 0.95\n  $ tokenfleet estimate --model deepseek-ai/DeepSeek-V3 --accelerator h200-sxm --tp 8 --engine sglang --isl 2000 --osl 500 --concurrency 16 --speculative-tokens 1 --acceptance-rate 0.8',
+    '\nExamples:\n  $ tokenfleet estimate --model deepseek-ai/DeepSeek-R1 --accelerator h200-sxm --engine sglang --prefill-tp 8 --decode-tp 1 --decode-dp 16 --isl 4000 --osl 1000 --concurrency 256\n  $ tokenfleet estimate --model meta-llama/Llama-3.1-70B --accelerator h200-sxm --tp 4 --precision fp8 --isl 1024 --osl 1024 --concurrency 32\n  $ tokenfleet estimate --model deepseek-ai/DeepSeek-R1 --accelerator ascend-910c --tp 16 --engine mindie --isl 2048 --osl 512 --concurrency 64 --json\n  $ tokenfleet estimate --model deepseek-ai/DeepSeek-R1 --accelerator h20 --tp 8 --isl 2000 --osl 500 --concurrency 64 --memory-utilization 0.95\n  $ tokenfleet estimate --model deepseek-ai/DeepSeek-V3 --accelerator h200-sxm --tp 8 --engine sglang --isl 2000 --osl 500 --concurrency 16 --speculative-tokens 1 --acceptance-rate 0.8',
   )
   .action(async (opts) => (await import('./commands/estimate.js')).estimateCommand(opts));
 

@@ -6,6 +6,7 @@
 import type { AcceleratorSpec, EngineId } from '../core/catalogue/accelerator-spec.js';
 import { defaultTokenBudget, getEngine } from '../core/catalogue/engines.js';
 import type { ModelSpec } from '../core/catalogue/model-spec.js';
+import { InvalidInputError } from '../core/errors.js';
 import { calibrationFor } from '../core/perf/calibration.js';
 import { expectedTokensPerStep, makeDeployment, type Deployment, type ParallelConfig, type PrecisionConfig, type SpeculativeConfig } from '../core/perf/deployment.js';
 import type { Calibration, Efficiencies } from '../core/perf/efficiency.js';
@@ -81,6 +82,8 @@ export interface ServingEstimate {
   readonly deployment: Deployment;
   /** Replicas per pool (inferred for a disaggregated deployment that did not say). */
   readonly workers: { readonly prefill: number; readonly decode: number };
+  /** The prefill side of a disaggregated deployment (`deployment` is then the decode side). */
+  readonly prefillDeployment?: Deployment;
 }
 
 /**
@@ -117,8 +120,18 @@ export function estimateServing(input: ServingEstimateInput): ServingEstimate {
   const calibration = calibrationFor(accelerator, engine);
   const eff = input.efficiencies ?? calibration.efficiencies;
   const layouts = input.disagg ? [input.disagg.prefill, input.disagg.decode] : [{ parallel: input.parallel ?? {}, workers: 1 }];
-  const built: BuiltSide[] = layouts.map((l) => {
-    const d = makeDeployment({ model, accelerator, engine, parallel: l.parallel, precision: input.precision, speculative: input.speculative });
+  const built: BuiltSide[] = layouts.map((l, i) => {
+    let d: Deployment;
+    try {
+      d = makeDeployment({ model, accelerator, engine, parallel: l.parallel, precision: input.precision, speculative: input.speculative });
+    } catch (e) {
+      // A disaggregated side's layout error names that side's option (--prefill-tp rather than --tp).
+      const side = i === 0 ? 'prefill' : 'decode';
+      if (input.disagg && e instanceof InvalidInputError && e.where !== undefined && /^--(tp|pp|dp|ep)$/.test(e.where)) {
+        throw new InvalidInputError(e.message.slice(e.where.length + 2), `--${side}-${e.where.slice(2)}`);
+      }
+      throw e;
+    }
     const mem = planMemory(d, { memoryUtilization: input.memoryUtilization, maxBatchedTokens: input.maxBatchedTokens });
     return { d, mem, model: compileStepModel(d, eff), workers: l.workers ?? 0 };
   });
@@ -151,6 +164,7 @@ export function estimateServing(input: ServingEstimateInput): ServingEstimate {
       confidence: { source: calibration.source, ttftMsRange: [NaN, NaN], tpotMsRange: [NaN, NaN], note: calibration.note, assumptions },
       deployment: main.d,
       workers,
+      ...(input.disagg && { prefillDeployment: built[0]!.d }),
     };
   }
   let loop;
@@ -176,6 +190,7 @@ export function estimateServing(input: ServingEstimateInput): ServingEstimate {
         confidence: { source: calibration.source, ttftMsRange: [NaN, NaN], tpotMsRange: [NaN, NaN], note: calibration.note, assumptions },
         deployment: main.d,
         workers,
+        ...(input.disagg && { prefillDeployment: built[0]!.d }),
       };
     }
     throw e;
@@ -211,6 +226,7 @@ export function estimateServing(input: ServingEstimateInput): ServingEstimate {
     },
     deployment: main.d,
     workers,
+    ...(input.disagg && { prefillDeployment: built[0]!.d }),
   };
 }
 

@@ -4,8 +4,8 @@ import { getAccelerator } from '../../core/catalogue/find-accelerator.js';
 import { getEngine } from '../../core/catalogue/engines.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { resolveModel } from '../../config/model-registry.js';
-import { expectedTokensPerStep } from '../../core/perf/deployment.js';
-import { estimateServing, type ServingEstimate } from '../../sim/estimate-serving.js';
+import { expectedTokensPerStep, type ParallelConfig } from '../../core/perf/deployment.js';
+import { estimateServing, type ServingEstimate, type WorkerLayout } from '../../sim/estimate-serving.js';
 import { fmtGB, fmtNum } from '../format-table.js';
 import { layoutFromOptions, speculativeFromOptions } from '../deployment-options.js';
 import { fitHint } from '../fit-hint.js';
@@ -27,6 +27,14 @@ const schema = z.object({
   memoryUtilization: memoryFraction.optional(),
   speculativeTokens: draftTokenCount.optional(),
   acceptanceRate: acceptanceProbability.optional(),
+  prefillTp: positiveInt.optional(),
+  prefillDp: positiveInt.optional(),
+  prefillEp: positiveInt.optional(),
+  prefillWorkers: positiveInt.optional(),
+  decodeTp: positiveInt.optional(),
+  decodeDp: positiveInt.optional(),
+  decodeEp: positiveInt.optional(),
+  decodeWorkers: positiveInt.optional(),
   modelConfigs: z.array(z.string()).optional(),
   json: z.boolean().optional(),
 });
@@ -65,6 +73,12 @@ export function estimateJson(e: ServingEstimate): Record<string, unknown> {
     },
     decodeStepMs: { ...e.decodeStep },
     prefillStepMs: { ...e.prefillStep },
+    ...(e.prefillDeployment && {
+      disagg: {
+        prefill: { parallel: e.prefillDeployment.parallel, workers: e.workers.prefill, acceleratorsPerWorker: e.prefillDeployment.devices },
+        decode: { parallel: e.deployment.parallel, workers: e.workers.decode, acceleratorsPerWorker: e.deployment.devices },
+      },
+    }),
     deployment: {
       model: e.deployment.model.id,
       accelerator: e.deployment.accelerator.id,
@@ -84,6 +98,22 @@ export function estimateJson(e: ServingEstimate): Record<string, unknown> {
   };
 }
 
+type DisaggOptions = Pick<z.infer<typeof schema>, 'prefillTp' | 'prefillDp' | 'prefillEp' | 'prefillWorkers' | 'decodeTp' | 'decodeDp' | 'decodeEp' | 'decodeWorkers'>;
+
+/** The prefill and decode sides when any --prefill-* or --decode-* option is given; their unset sizes are the aggregated layout's. */
+export function disaggFromOptions(o: DisaggOptions, base: Partial<ParallelConfig>): { prefill: WorkerLayout; decode: WorkerLayout } | undefined {
+  const given = [o.prefillTp, o.prefillDp, o.prefillEp, o.prefillWorkers, o.decodeTp, o.decodeDp, o.decodeEp, o.decodeWorkers].some((v) => v !== undefined);
+  if (!given) return undefined;
+  const side = (tp: number | undefined, dp: number | undefined, ep: number | undefined, workers: number | undefined): WorkerLayout => {
+    const sideTp = tp ?? base.tp ?? 1;
+    const sideDp = dp ?? base.dp ?? 1;
+    // The aggregated layout's expert parallelism carries over only to a side of the same TP x DP.
+    const sideEp = ep ?? (sideTp === (base.tp ?? 1) && sideDp === (base.dp ?? 1) ? base.ep : undefined);
+    return { parallel: { tp: sideTp, dp: sideDp, pp: base.pp ?? 1, ...(sideEp !== undefined && { ep: sideEp }) }, ...(workers !== undefined && { workers }) };
+  };
+  return { prefill: side(o.prefillTp, o.prefillDp, o.prefillEp, o.prefillWorkers), decode: side(o.decodeTp, o.decodeDp, o.decodeEp, o.decodeWorkers) };
+}
+
 export function estimateCommand(raw: unknown): void {
   const o = parseOptions(schema, raw);
   const accelerator = getAccelerator(o.accelerator);
@@ -93,11 +123,17 @@ export function estimateCommand(raw: unknown): void {
   }
   const engine = getEngine(o.engine).id;
   const { spec } = resolveModel(o.model, o.modelConfigs ?? []);
+  const layout = layoutFromOptions(o);
+  const disagg = disaggFromOptions(o, layout.parallel);
+  if (disagg && !getEngine(engine).features.disaggregation) {
+    throw new InvalidInputError(`the ${engine} engine has no prefill/decode disaggregation`, '--engine');
+  }
   const e = estimateServing({
     model: spec,
     accelerator,
     engine,
-    ...layoutFromOptions(o),
+    ...layout,
+    ...(disagg ? { disagg } : {}),
     inputTokens: o.isl,
     outputTokens: o.osl,
     concurrency: o.concurrency,
@@ -111,8 +147,11 @@ export function estimateCommand(raw: unknown): void {
   const d = e.deployment;
   const m = e.memory;
   const p = d.parallel;
+  const layoutText = (q: ParallelConfig) => `tp${q.tp} pp${q.pp} dp${q.dp} ep${q.ep}`;
   const lines = [
-    `${d.model.id} on ${e.accelerators} x ${accelerator.name} (${engine}; tp${p.tp} pp${p.pp} dp${p.dp} ep${p.ep}; weights ${d.precision.weights}, experts ${d.precision.moeWeights}, kv ${d.precision.kv})`,
+    e.prefillDeployment
+      ? `${d.model.id} on ${e.accelerators} x ${accelerator.name}, disaggregated (${engine}): prefill ${e.workers.prefill} x (${layoutText(e.prefillDeployment.parallel)})${disagg?.prefill.workers === undefined ? ' [workers inferred]' : ''} + decode ${e.workers.decode} x (${layoutText(p)})${disagg?.decode.workers === undefined ? ' [workers inferred]' : ''}; weights ${d.precision.weights}, experts ${d.precision.moeWeights}, kv ${d.precision.kv}`
+      : `${d.model.id} on ${e.accelerators} x ${accelerator.name} (${engine}; ${layoutText(p)}; weights ${d.precision.weights}, experts ${d.precision.moeWeights}, kv ${d.precision.kv})`,
     `closed loop: ${o.concurrency} clients x (${o.isl} in + ${o.osl} out tokens)`,
     '',
     `memory per device  ${fmtGB(m.usableBytes)} usable (${m.memoryUtilizationOf === 'free' ? `of ${fmtGB(m.deviceMemoryBytes)}, KV ${fmtFraction(m.memoryUtilization)} of what is free` : `${fmtFraction(m.memoryUtilization)} of ${fmtGB(m.deviceMemoryBytes)}`}): weights ${fmtGB(m.weightBytesPerDevice)}, reserve ${fmtGB(m.activationBytesPerDevice)}, KV ${fmtGB(Math.max(0, m.kvCacheBytesPerDevice))}`,
