@@ -8,6 +8,7 @@ import { readTextFile } from './read-text-file.js';
 import { dirname, resolve } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { memoryUtilizationSchema, speculativeSchema } from './serving-options-schema.js';
 import { InvalidInputError } from '../core/errors.js';
 
 const positiveInt = z.number().int().positive();
@@ -28,18 +29,10 @@ const poolSchema = z
     kvPrecision: z.enum(['bf16', 'fp16', 'fp8', 'int8', 'fp4']).optional(),
     replicas: positiveInt.default(1),
     maxBatchedTokens: positiveInt.optional().describe('Token budget per step (default: the engine default)'),
-    memoryUtilization: z
-      .number()
-      .gt(0, 'expected a fraction of device memory above 0 and at most 1')
-      .max(1, 'expected a fraction of device memory above 0 and at most 1')
+    memoryUtilization: memoryUtilizationSchema
       .optional()
       .describe("Fraction of device memory the engine may use, above 0 and at most 1 (vLLM --gpu-memory-utilization, SGLang --mem-fraction-static, TensorRT-LLM free_gpu_memory_fraction; default: the engine's, e.g. vLLM 0.9)"),
-    speculative: z
-      .object({
-        draftTokens: z.number().int('expected a whole number').min(1, 'expected 1 to 8 drafted tokens').max(8, 'expected 1 to 8 drafted tokens').describe('Tokens a one-layer drafter (DeepSeek MTP, EAGLE) proposes per step'),
-        acceptanceRate: z.number().min(0, 'expected a probability of at least 0 and below 1').lt(1, 'expected a probability of at least 0 and below 1').describe('Probability that a drafted token is accepted given the ones before it were'),
-      })
-      .strict()
+    speculative: speculativeSchema
       .optional()
       .describe('Speculative decoding; absent: one token per decode step'),
   })

@@ -1,5 +1,6 @@
 /** @module The zod schema of the plan scenario file (field descriptions and defaults), its types, and the JSON Schema it yields for editors. */
 import { z } from 'zod';
+import { memoryUtilizationSchema, speculativeSchema } from '../serving-options-schema.js';
 import { ENGINE_IDS, VENDORS } from '../../core/catalogue/accelerator-spec.js';
 import { QUARTER_RE } from './quarters.js';
 
@@ -82,12 +83,7 @@ const workloadSchema = z
     prefixHitRate: z.number().min(0).max(0.99).default(0).describe('Share of prompt tokens served from the prefix cache, 0..0.99 (multi-turn chat and shared system prompts reuse KV)'),
     slo: z.object({ ttftMs: positive.describe('Time to first token target, ms'), tpotMs: positive.describe('Time per output token target, ms') }).strict(),
     share: share.describe('Share of total demand (tokens/s); all shares sum to 1'),
-    speculative: z
-      .object({
-        draftTokens: z.number().int('expected a whole number').min(1, 'expected 1 to 8 drafted tokens').max(8, 'expected 1 to 8 drafted tokens').describe('Tokens a one-layer drafter (DeepSeek MTP, EAGLE) proposes per step'),
-        acceptanceRate: z.number().min(0, 'expected a probability of at least 0 and below 1').lt(1, 'expected a probability of at least 0 and below 1').describe('Probability that a drafted token is accepted given the ones before it were (depends on the model, the drafter and this traffic; measure it)'),
-      })
-      .strict()
+    speculative: speculativeSchema
       .optional()
       .describe("Speculative decoding for this workload on every offer: the configuration search sizes memory with the drafter's layer and estimates capacity and latency with it; an offer whose engine has none (generic) gets no capacity for this workload. Absent: one token per decode step"),
   })
@@ -218,10 +214,7 @@ export const planScenarioSchema = z
     periods: z.object({ from: quarter, to: quarter }).strict().describe('Planning horizon, in quarters, both ends included'),
     hostOverheadFactor: z.number().min(1).default(1.3).describe('Power per chip over its TDP for host, network and cooling fans (ASSUMPTION: 1.3)'),
     unitsPerServer: positiveInt.default(8).describe('Chips are bought in servers of this many'),
-    memoryUtilization: z
-      .number()
-      .gt(0, 'expected a fraction of device memory above 0 and at most 1')
-      .max(1, 'expected a fraction of device memory above 0 and at most 1')
+    memoryUtilization: memoryUtilizationSchema
       .optional()
       .describe("Fraction of device memory every engine may use when the configuration search sizes layouts, above 0 and at most 1 (vLLM --gpu-memory-utilization, SGLang --mem-fraction-static; default: each engine's own, e.g. vLLM 0.9)"),
     workloads: z.array(workloadSchema).min(1),

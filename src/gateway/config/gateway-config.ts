@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { memoryUtilizationSchema, speculativeSchema } from '../../config/serving-options-schema.js';
 import { resolveModel, type ResolvedModel } from '../../config/model-registry.js';
 import { readTextFile } from '../../config/read-text-file.js';
 import { ENGINE_IDS } from '../../core/catalogue/accelerator-spec.js';
@@ -37,18 +38,10 @@ const emulatedBackendSchema = z
     dp: positiveInt.default(1).describe('Attention data parallelism'),
     precision: z.enum(['bf16', 'fp16', 'fp8', 'int8', 'fp4', 'int4']).optional().describe('Weight precision (default: the model config, else bf16)'),
     replicas: positiveInt.default(1).describe('Identical replicas of this layout in the pool'),
-    memoryUtilization: z
-      .number()
-      .gt(0, 'expected a fraction of device memory above 0 and at most 1')
-      .max(1, 'expected a fraction of device memory above 0 and at most 1')
+    memoryUtilization: memoryUtilizationSchema
       .optional()
       .describe("Fraction of device memory the emulated engine may use, above 0 and at most 1 (vLLM --gpu-memory-utilization, SGLang --mem-fraction-static; default: the engine's, e.g. vLLM 0.9)"),
-    speculative: z
-      .object({
-        draftTokens: z.number().int('expected a whole number').min(1, 'expected 1 to 8 drafted tokens').max(8, 'expected 1 to 8 drafted tokens').describe('Tokens a one-layer drafter (DeepSeek MTP, EAGLE) proposes per step'),
-        acceptanceRate: z.number().min(0, 'expected a probability of at least 0 and below 1').lt(1, 'expected a probability of at least 0 and below 1').describe('Probability that a drafted token is accepted given the ones before it were'),
-      })
-      .strict()
+    speculative: speculativeSchema
       .optional()
       .describe('Speculative decoding of the emulated engine; absent: one token per decode step'),
     maxInFlight: positiveInt
