@@ -394,9 +394,16 @@ describe('tokenfleet search', () => {
     tpotMs: number;
     reason?: string;
   }
+  interface DisaggSideJson {
+    layout: string;
+    workers: number;
+    acceleratorsPerWorker: number;
+  }
   interface ResultJson {
     accelerator: string;
     engine: string;
+    mode?: 'agg' | 'disagg';
+    disagg?: { prefill: DisaggSideJson; decode: DisaggSideJson };
     tokensPerSecondPerAccelerator: number;
     outputTokensPerSecondPerAccelerator: number;
     layout: string;
@@ -490,6 +497,31 @@ describe('tokenfleet search', () => {
     const s = okJson<SearchJson>(cli(...LLAMA_8B, ...SLO, '--speculative-tokens', '1', '--acceptance-rate', '0.8', '--json'));
     expect(s.results.map((r) => r.engine)).not.toContain('generic');
     expect(s.results).toHaveLength(6);
+  });
+
+  it('ranks disaggregated rows with the aggregated ones with --disagg, none for an engine without disaggregation', () => {
+    const args = ['search', '--model', 'meta-llama/Llama-3.1-8B', '--accelerator', 'h200-sxm', '--engine', 'vllm,generic', '--isl', '1024', '--osl', '256', ...SLO, '--disagg'];
+    const s = okJson<SearchJson>(cli(...args, '--json'));
+    expect(s.results.map((r) => `${r.engine}/${r.mode}`).sort()).toEqual(['generic/agg', 'vllm/agg', 'vllm/disagg']);
+    const tps = s.results.map((r) => r.tokensPerSecondPerAccelerator);
+    expect(tps).toEqual([...tps].sort((a, b) => b - a));
+    const d = s.results.find((r) => r.mode === 'disagg')!;
+    expect(d.tokensPerSecondPerAccelerator).toBeGreaterThan(0);
+    expect(d.ttftMs).toBeLessThanOrEqual(1000);
+    expect(d.tpotMs).toBeLessThanOrEqual(30);
+    const { prefill, decode } = d.disagg!;
+    expect(d.layout).toBe(`P ${prefill.workers}x(${prefill.layout}) + D ${decode.workers}x(${decode.layout})`);
+    expect(d.acceleratorsPerReplica).toBe(prefill.workers * prefill.acceleratorsPerWorker + decode.workers * decode.acceleratorsPerWorker);
+    for (const r of s.results.filter((x) => x.mode === 'agg')) expect(r).not.toHaveProperty('disagg');
+    const text = cli(...args);
+    expect(text.status).toBe(0);
+    const lines = text.stdout.trimEnd().split('\n');
+    expect(lines[2]).toMatch(/^accelerator\s+engine\s+mode\s+layout\s+chips\s/);
+    const end = lines.indexOf('', 4);
+    expect(lines.slice(4, end === -1 ? undefined : end).map((l) => l.split(/\s+/).slice(1, 3).join('/')).sort()).toEqual(['generic/agg', 'vllm/agg', 'vllm/disagg']);
+    expect(text.stdout).toMatch(/^h200-sxm\s+vllm\s+disagg\s+P \d+x\(tp\d+ fp8\) \+ D \d+x\(tp\d+ fp8\)\s+\d+/m);
+    // What the disaggregated rows rest on is said under the table.
+    expect(text.stdout).toMatch(/^note: disagg rows infer their workers from the load/m);
   });
 
   describe('bad input exits 2 with a message naming the option and no stack trace', () => {

@@ -4,6 +4,7 @@
  * Pure: the command runs the searches and writes the output.
  */
 import { layoutName, type ConfigSearchResult, type LayoutOutcome } from '../plan/config-search.js';
+import { disaggLayoutName, type DisaggSearchResult, type DisaggSide } from '../plan/disagg-search.js';
 import type { WorkloadClass } from '../plan/plan-input.js';
 import { fmtNum, formatTable, type Align } from './format-table.js';
 
@@ -25,10 +26,20 @@ export interface LayoutLine {
   readonly reason?: string;
 }
 
+/** One side of a disaggregated row. */
+export interface DisaggSideJson {
+  /** e.g. `tp8 fp8`. */
+  readonly layout: string;
+  readonly workers: number;
+  readonly acceleratorsPerWorker: number;
+}
+
 /** The best configuration of one (accelerator, engine) pair, with every layout when asked. */
 export interface SearchRow {
   readonly accelerator: string;
   readonly engine: string;
+  /** Aggregated or disaggregated (prefill/decode) serving; only with --disagg. */
+  readonly mode?: 'agg' | 'disagg';
   /** Input + output tokens per second per accelerator at the SLO; 0 when no layout meets it. */
   readonly tokensPerSecondPerAccelerator: number;
   /** Output tokens per second per accelerator: the above times osl / (isl + osl). */
@@ -48,6 +59,8 @@ export interface SearchRow {
   readonly notes?: readonly string[];
   /** Every layout tried, best first (with --layouts). */
   readonly layouts?: readonly LayoutLine[];
+  /** The two sides of a disaggregated row that meets the SLO (`acceleratorsPerReplica` then counts both). */
+  readonly disagg?: { readonly prefill: DisaggSideJson; readonly decode: DisaggSideJson };
 }
 
 /** Share of the tokens counted in tokens/s that are output tokens. */
@@ -113,6 +126,27 @@ export function searchRow(w: WorkloadClass, r: ConfigSearchResult, outcomes?: re
   };
 }
 
+/** The row of a disaggregated search result: layout `P 2x(tp8 fp8) + D 1x(tp1 dp16 ep16 fp8)`, chips of all workers of both sides. */
+export function disaggRow(r: DisaggSearchResult): SearchRow {
+  const side = (s: DisaggSide): DisaggSideJson => ({ layout: layoutName(s.layout), workers: s.workers, acceleratorsPerWorker: s.acceleratorsPerWorker });
+  return {
+    accelerator: r.accelerator,
+    engine: r.engine,
+    mode: 'disagg',
+    tokensPerSecondPerAccelerator: r.tokensPerSecondPerAccelerator,
+    outputTokensPerSecondPerAccelerator: r.outputTokensPerSecondPerAccelerator,
+    layout: r.prefill !== undefined && r.decode !== undefined ? disaggLayoutName(r.prefill, r.decode) : '',
+    acceleratorsPerReplica: r.accelerators,
+    concurrencyPerReplica: r.concurrency,
+    ttftMs: r.ttftMs,
+    tpotMs: r.tpotMs,
+    confidence: r.confidence,
+    ...(r.reason !== undefined && { reason: r.reason }),
+    ...(r.notes !== undefined && r.notes.length > 0 && { notes: r.notes }),
+    ...(r.prefill !== undefined && r.decode !== undefined && { disagg: { prefill: side(r.prefill), decode: side(r.decode) } }),
+  };
+}
+
 /** Rows best first (most tokens/s per accelerator); pairs without capacity last, in the order searched. */
 export function sortRows(rows: readonly SearchRow[]): SearchRow[] {
   return bestFirst(rows);
@@ -172,13 +206,16 @@ export function searchHeader(w: WorkloadClass, memoryUtilization?: number): stri
 
 /** The table for people: rows in the given order, each followed by its layouts when they are given. */
 export function searchText(w: WorkloadClass, rows: readonly SearchRow[], memoryUtilization?: number): string {
+  // A mode column ('agg' or 'disagg') after the engine, only when the rows have modes (with --disagg).
+  const modes = rows.some((r) => r.mode !== undefined);
+  const lead = (r: SearchRow): string[] => (modes ? [r.accelerator, r.engine, r.mode ?? 'agg'] : [r.accelerator, r.engine]);
+  const blank = modes ? ['', '', ''] : ['', ''];
   const table: NotedRow[] = [];
   for (const r of rows) {
     if (r.tokensPerSecondPerAccelerator > 0) {
       table.push({
         cells: [
-          r.accelerator,
-          r.engine,
+          ...lead(r),
           r.layout,
           String(r.acceleratorsPerReplica),
           String(r.concurrencyPerReplica),
@@ -190,10 +227,10 @@ export function searchText(w: WorkloadClass, rows: readonly SearchRow[], memoryU
         ],
       });
     } else {
-      table.push({ cells: [r.accelerator, r.engine], note: `no capacity: ${r.reason ?? 'no layout meets the SLO'}` });
+      table.push({ cells: lead(r), note: `no capacity: ${r.reason ?? 'no layout meets the SLO'}` });
     }
     for (const l of r.layouts ?? []) {
-      const head = ['', '', `  ${l.layout}`, String(l.acceleratorsPerReplica)];
+      const head = [...blank, `  ${l.layout}`, String(l.acceleratorsPerReplica)];
       if (l.tokensPerSecondPerAccelerator > 0) {
         table.push({
           cells: [...head, String(l.concurrencyPerReplica), fmtNum(l.tokensPerSecondPerAccelerator), fmtNum(l.outputTokensPerSecondPerAccelerator), fmtNum(l.ttftMs, 1), fmtNum(l.tpotMs, 2)],
@@ -204,5 +241,13 @@ export function searchText(w: WorkloadClass, rows: readonly SearchRow[], memoryU
     }
   }
   const notes = [...new Set(rows.flatMap((r) => r.notes ?? []))].map((n) => `note: ${n}`);
-  return [searchHeader(w, memoryUtilization), '', tableWithNotes(HEADER, table, ALIGN), ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
+  if (rows.some((r) => r.mode === 'disagg' && r.tokensPerSecondPerAccelerator > 0)) {
+    notes.push(
+      'note: disagg rows infer their workers from the load (at most 128 sequences per decode rank, enough prefill workers to keep up), so a deployment grows with its concurrency; ' +
+        'the disaggregated model is the least validated part of the performance model (see docs/validation-report.md, by mode)',
+    );
+  }
+  const header = modes ? [...HEADER.slice(0, 2), 'mode', ...HEADER.slice(2)] : HEADER;
+  const align: Align[] = modes ? [...ALIGN.slice(0, 2), 'left', ...ALIGN.slice(2)] : ALIGN;
+  return [searchHeader(w, memoryUtilization), '', tableWithNotes(header, table, align), ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
 }

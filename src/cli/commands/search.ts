@@ -12,11 +12,12 @@ import { UnsupportedError } from '../../core/perf/hardware-rates.js';
 import { resolveModel } from '../../config/model-registry.js';
 import { validLayouts } from '../../plan/candidate-layouts.js';
 import { searchResolved, type LayoutOutcome } from '../../plan/config-search.js';
+import { searchDisagg } from '../../plan/disagg-search.js';
 import type { WorkloadClass } from '../../plan/plan-input.js';
 import { speculativeFromOptions } from '../deployment-options.js';
 import { acceptanceProbability, draftTokenCount, memoryFraction, parseOptions, positiveInt } from '../parse-options.js';
 import { startProgress } from '../progress.js';
-import { searchJson, searchRow, searchText, sortRows, type SearchRow } from '../search-results.js';
+import { disaggRow, searchJson, searchRow, searchText, sortRows, type SearchRow } from '../search-results.js';
 
 /** A latency target in ms given as a CLI string (fractions allowed: a 7.5 ms TPOT). */
 const targetMs = z.coerce.number({ error: 'expected a number' }).positive('expected a positive number of milliseconds');
@@ -37,6 +38,7 @@ const schema = z.object({
   acceptanceRate: acceptanceProbability.optional(),
   memoryUtilization: memoryFraction.optional(),
   layouts: z.boolean().optional(),
+  disagg: z.boolean().optional(),
   modelConfigs: z.array(z.string()).optional(),
   json: z.boolean().optional(),
 });
@@ -117,7 +119,17 @@ export function searchCommand(raw: unknown): void {
     // A pair that stops before its layouts (an engine that does not run there) still completes its share of the bar.
     const left = counts.get(acc.id)! - outcomes.length;
     if (left > 0) progress.tick(left);
-    rows.push(searchRow(workload, result, o.layouts ? outcomes : undefined));
+    const row = searchRow(workload, result, o.layouts ? outcomes : undefined);
+    if (!o.disagg) {
+      rows.push(row);
+      continue;
+    }
+    const { accelerator, engine: rowEngine, ...rest } = row;
+    rows.push({ accelerator, engine: rowEngine, mode: 'agg', ...rest });
+    // Engines without prefill/decode disaggregation get no disaggregated row.
+    if (acc.engines.includes(engine) && getEngine(engine).features.disaggregation) {
+      rows.push(disaggRow(searchDisagg(workload, spec, acc, engine, { ...(o.memoryUtilization !== undefined && { memoryUtilization: o.memoryUtilization }) })));
+    }
   }
   progress.stop();
 
