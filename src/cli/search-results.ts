@@ -5,7 +5,7 @@
  */
 import { layoutName, type ConfigSearchResult, type LayoutOutcome } from '../plan/config-search.js';
 import { disaggLayoutName, type DisaggSearchResult, type DisaggSide } from '../plan/disagg-search.js';
-import type { WorkloadClass } from '../plan/plan-input.js';
+import type { ConfigCapacity, WorkloadClass } from '../plan/plan-input.js';
 import { fmtNum, formatTable, type Align } from './format-table.js';
 
 /** What the concurrency search found for one layout at the workload's SLO. */
@@ -34,27 +34,17 @@ export interface DisaggSideJson {
   readonly acceleratorsPerWorker: number;
 }
 
-/** The best configuration of one (accelerator, engine) pair, with every layout when asked. */
-export interface SearchRow {
-  readonly accelerator: string;
+/**
+ * The best configuration of one (accelerator, engine) pair, with every layout when asked: the planner's
+ * capacity record (tokens/s per accelerator, layout, replica size and concurrency, TTFT, TPOT, confidence,
+ * reason) without its workload, plus what the search shows besides.
+ */
+export interface SearchRow extends Omit<ConfigCapacity, 'workload' | 'engine'> {
   readonly engine: string;
   /** Aggregated or disaggregated (prefill/decode) serving; only with --disagg. */
   readonly mode?: 'agg' | 'disagg';
-  /** Input + output tokens per second per accelerator at the SLO; 0 when no layout meets it. */
-  readonly tokensPerSecondPerAccelerator: number;
-  /** Output tokens per second per accelerator: the above times osl / (isl + osl). */
+  /** Output tokens per second per accelerator: tokensPerSecondPerAccelerator times osl / (isl + osl). */
   readonly outputTokensPerSecondPerAccelerator: number;
-  /** Best layout; '' when none meets the SLO. */
-  readonly layout: string;
-  readonly acceleratorsPerReplica: number;
-  readonly concurrencyPerReplica: number;
-  /** Mean TTFT and TPOT at the best configuration, ms (0 when none). */
-  readonly ttftMs: number;
-  readonly tpotMs: number;
-  /** fitted | transferred | prior (of the calibration behind the estimate). */
-  readonly confidence: string;
-  /** Why no layout meets the SLO, when none does. */
-  readonly reason?: string;
   /** Assumptions made on the way (e.g. TP over PCIe). */
   readonly notes?: readonly string[];
   /** Every layout tried, best first (with --layouts). */
