@@ -6,10 +6,8 @@ import { InvalidInputError } from '../core/errors.js';
 import type { ModelResolver } from './predict-rows.js';
 import {
   checkPublishedResults,
-  acceptanceForTokensPerStep,
   mapPublishedRow,
   parseParallelism,
-  parseSpeculative,
   parsePublishedCsv,
   SKIP_REASONS,
   type EstimateFn,
@@ -101,26 +99,7 @@ describe('mapPublishedRow', () => {
     expect(reason({ engine: 'SGLang (ascend), EAGLE3 spec' })).toBe(SKIP_REASONS.speculative);
   });
 
-  it('estimates speculative decoding where the row states how well drafts are accepted', () => {
-    const notes: string[] = [];
-    // SGLang's "accept len" counts tokens per step: 1 + a + a^2 + a^3 = 2.05 at 3 steps.
-    const eagle = parseSpeculative('SGLang (ascend), EAGLE3 spec (3 steps, 4 draft tokens; accept len 2.05)', notes);
-    expect(eagle).toMatchObject({ draftTokens: 3 });
-    const a = (eagle as { acceptanceRate: number }).acceptanceRate;
-    expect(1 + a + a * a + a ** 3).toBeCloseTo(2.05, 2);
-    expect(parseSpeculative('CloudMatrix-Infer (MTP 1 token, ~70% acceptance per secondary notes)', [])).toEqual({ draftTokens: 1, acceptanceRate: 0.7 });
-    expect(parseSpeculative('MTP steps1/topk1/draft2 (accept len ~1.8-1.9 for draft2)', [])).toEqual({ draftTokens: 1, acceptanceRate: 0.8 });
-    // Depth not stated: SGLang's EAGLE3 default, said in the notes.
-    const n2: string[] = [];
-    expect(parseSpeculative('SGLang (ascend), EAGLE3 (accept 2.11)', n2)).toMatchObject({ draftTokens: 3 });
-    expect(n2.join(' ')).toMatch(/draft depth not stated, 3 assumed/);
-    // Used without an acceptance, or not at all.
-    expect(parseSpeculative('DeepSeek internal (with MTP)', [])).toBe('unstated');
-    expect(parseSpeculative('SGLang + DeepEP, no TBO, no MTP', [])).toBeUndefined();
-    // An accept length the depth cannot give.
-    expect(parseSpeculative('EAGLE3 (2 steps, accept len 3.5)', [])).toBe('unstated');
-    expect(acceptanceForTokensPerStep(1, 1.8)).toBeCloseTo(0.8, 9);
-
+  it('estimates speculative decoding where the row states how well drafts are accepted (see stated-speculative.test.ts)', () => {
     const m = mapped({ engine: 'SGLang v0.5, EAGLE3 (3 steps; accept len 2.05)', tpot_mean_ms: '20' });
     expect(m.input.speculative).toMatchObject({ draftTokens: 3 });
     expect(m.notes.join(' ')).toMatch(/3 drafted tokens per step/);
