@@ -10,8 +10,8 @@ import { estimateServing, type ServingEstimate } from '../sim/estimate-serving.j
 import { powersOfTwo, type Layout } from './candidate-layouts.js';
 import type { WorkloadClass } from './plan-input.js';
 
-/** Largest concurrency per replica tried. */
-const MAX_CONCURRENCY = 4096;
+/** Largest concurrency per replica (or per disaggregated deployment) tried. */
+export const MAX_CONCURRENCY = 4096;
 
 /**
  * How each candidate is measured: the steady state of an open service (no first burst of all
@@ -100,14 +100,23 @@ export function searchLayout(est: Estimator, l: Layout): LayoutOutcome {
   if (first === undefined) return { layout: l };
   if (!first.estimate.fits) return { layout: l, first: first.estimate, notFit: first.estimate.memory };
   if (!first.ok) return { layout: l, first: first.estimate };
-  let best = first;
   const kvLimit = first.estimate.maxConcurrency;
   const steps = [...new Set([...powersOfTwo(2, MAX_CONCURRENCY), ...(kvLimit > 1 && kvLimit < MAX_CONCURRENCY ? [kvLimit] : [])])].sort((a, b) => a - b);
+  return { layout: l, first: first.estimate, best: climbConcurrency(first, (c) => est.probe(l, c), steps) };
+}
+
+/**
+ * The concurrency search after a first probe (concurrency 1) that meets the SLO: `steps` in increasing order
+ * until one misses it, then bisection between the last success and the first miss. The best probe found;
+ * stops early, with what it has, when `probe` returns undefined (the estimate budget is spent).
+ */
+export function climbConcurrency(first: Probe, probe: (concurrency: number) => Probe | undefined, steps: readonly number[]): Probe {
+  let best = first;
   let lo = 1;
   let hi: number | undefined;
   for (const c of steps) {
-    const p = est.probe(l, c);
-    if (p === undefined) return { layout: l, first: first.estimate, best };
+    const p = probe(c);
+    if (p === undefined) return best;
     if (!p.ok) {
       hi = c;
       break;
@@ -117,7 +126,7 @@ export function searchLayout(est: Estimator, l: Layout): LayoutOutcome {
   }
   while (hi !== undefined && hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    const p = est.probe(l, mid);
+    const p = probe(mid);
     if (p === undefined) break;
     if (p.ok) {
       if (better(best, p)) best = p;
@@ -126,5 +135,5 @@ export function searchLayout(est: Estimator, l: Layout): LayoutOutcome {
       hi = mid;
     }
   }
-  return { layout: l, first: first.estimate, best };
+  return best;
 }

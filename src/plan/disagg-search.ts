@@ -24,15 +24,13 @@ import { planMemory } from '../core/perf/memory-plan.js';
 import { batchOf, compileStepModel } from '../core/perf/step-time.js';
 import { DISAGG_DECODE_SEQUENCES_PER_RANK, estimateServing } from '../sim/estimate-serving.js';
 import { deploymentOf, layoutName, powersOfTwo, validLayouts, type Layout } from './candidate-layouts.js';
-import { better, SEARCH_HARNESS, type Probe } from './concurrency-search.js';
+import { better, climbConcurrency, MAX_CONCURRENCY, SEARCH_HARNESS, type Probe } from './concurrency-search.js';
 import type { WorkloadClass } from './plan-input.js';
 
 /** Prefill layouts tried. */
 export const PREFILL_CANDIDATES = 3;
 /** Decode layouts tried. */
 export const DECODE_CANDIDATES = 4;
-/** Largest concurrency (of the whole deployment) tried. */
-const MAX_CONCURRENCY = 4096;
 /** Default cap on serving estimates of one search. */
 const DEFAULT_MAX_ESTIMATES = 240;
 
@@ -174,31 +172,7 @@ class DisaggEstimator {
 function searchPair(est: DisaggEstimator, p: Layout, d: Layout): { first?: Probe; best?: Probe } {
   const first = est.probe(p, d, 1);
   if (first === undefined || !first.ok) return { ...(first !== undefined && { first }) };
-  let best = first;
-  let lo = 1;
-  let hi: number | undefined;
-  for (const c of powersOfTwo(2, MAX_CONCURRENCY)) {
-    const probe = est.probe(p, d, c);
-    if (probe === undefined) return { first, best };
-    if (!probe.ok) {
-      hi = c;
-      break;
-    }
-    if (better(best, probe)) best = probe;
-    lo = c;
-  }
-  while (hi !== undefined && hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    const probe = est.probe(p, d, mid);
-    if (probe === undefined) break;
-    if (probe.ok) {
-      if (better(best, probe)) best = probe;
-      lo = mid;
-    } else {
-      hi = mid;
-    }
-  }
-  return { first, best };
+  return { first, best: climbConcurrency(first, (c) => est.probe(p, d, c), powersOfTwo(2, MAX_CONCURRENCY)) };
 }
 
 /** Why a first probe (concurrency 1) misses the SLO. */
