@@ -9,7 +9,9 @@
  *    server process spent per request (from /proc on Linux), which depends
  *    much less than requests/s on what else the machine runs;
  * 2. latency at an open-loop OPEN_RPS (Poisson, half streamed): p50/p99 per
- *    target and the added latency (gateway minus direct);
+ *    target and the added latency (gateway minus direct), with the garbage
+ *    collections of the tokenfleet process in that window (its event loop stands
+ *    still during each; logged by bench/gateway-gc-log.mjs);
  * 3. time to the first streamed byte on a model that sends its first token
  *    at once and the rest 20 ms later: a gateway that held the first byte
  *    back would add up to 20 ms.
@@ -20,6 +22,7 @@
  * (`--only tokenfleet` skips Portkey; `--profile DIR` writes a CPU profile of
  * the tokenfleet process into DIR, for `node --cpu-prof`'s usual viewers;
  * `--cli FILE` runs another build's main.js, to compare two builds;
+ * `--node-flags="..."` (with the `=`) replaces the Node flags both gateways run with, to compare V8 settings;
  * `--pin` runs each gateway on CPU 1 and this client and the mock on CPU 0,
  * with `taskset`, so that the processes do not preempt each other: steadier
  * latency figures on a small machine, the same conditions for both gateways).
@@ -30,7 +33,7 @@ import { Agent } from 'node:http';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { SQLITE_LEDGER_FILE } from '../src/gateway/ledger/sqlite-ledger.js';
@@ -49,6 +52,7 @@ const { values: args } = parseArgs({
     profile: { type: 'string' },
     cli: { type: 'string', default: 'dist/cli/main.js' },
     pin: { type: 'boolean', default: false },
+    'node-flags': { type: 'string' },
   },
 });
 /** With --pin: the command line that runs `cmd argv` on one CPU. */
@@ -68,7 +72,7 @@ const now = () => performance.now();
  * bench:gateway-alloc measured per 1,000 requests: scavenges 4.7 -> 1.0, GC pause 26 -> 7.5-9.3 ms,
  * promoted 5.1 -> 1.3-1.5 KB per request.
  */
-const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=64'];
+const GATEWAY_NODE_FLAGS = args['node-flags'] !== undefined ? args['node-flags'].split(' ').filter((f) => f !== '') : ['--max-semi-space-size=64'];
 
 const children: ChildProcess[] = [];
 process.on('exit', () => {
@@ -264,6 +268,35 @@ function insideTokenfleet(ledgerFile: string, fromMs: number): string {
   }
 }
 
+/**
+ * The garbage collections of the tokenfleet process between `fromMs` and `toMs` (Unix epoch ms), from the log
+ * that bench/gateway-gc-log.mjs writes in it: the event loop stands still during each pause, so a request that
+ * arrives then waits for its end, and pauses longer than the latency target put requests in the tail.
+ */
+function pausesDuring(logFile: string, fromMs: number, toMs: number): string {
+  let text: string;
+  try {
+    text = readFileSync(logFile, 'utf8');
+  } catch {
+    return 'garbage collections inside tokenfleet: no log (bench/gateway-gc-log.mjs did not load)';
+  }
+  const byKind = new Map<string, number[]>();
+  for (const line of text.split('\n')) {
+    const [at, pause, kind] = line.split(' ');
+    if (kind === undefined || Number(at) < fromMs || Number(at) > toMs) continue;
+    const list = byKind.get(kind) ?? [];
+    list.push(Number(pause));
+    byKind.set(kind, list);
+  }
+  const seconds = (toMs - fromMs) / 1000;
+  const parts = [...byKind].map(([kind, ms]) => {
+    ms.sort((a, b) => a - b);
+    const total = ms.reduce((a, b) => a + b, 0);
+    return `${ms.length} ${kind} (pause median ${f(ms[Math.floor(ms.length / 2)]!, 1)} ms, max ${f(ms.at(-1)!, 1)} ms, ${f((100 * total) / (seconds * 1000), 1)}% of the time)`;
+  });
+  return `garbage collections inside tokenfleet in the measured ${f(seconds, 1)} s: ${parts.length > 0 ? parts.join('; ') : 'none'}`;
+}
+
 /** Time to the first streamed byte of the `-slow` model, sequentially. */
 async function firstByte(t: Target, n: number): Promise<{ p50: number; p99: number; latencyP50: number }> {
   const fb = new LogHistogram({ minValue: 1e-3 });
@@ -291,8 +324,9 @@ async function main(): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), 'tf-bench-'));
   const config = writeBenchGatewayConfig(dir, mockPort, ['mock', 'mock-slow']);
-  const tfArgv = [...GATEWAY_NODE_FLAGS, ...(args.profile !== undefined ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${args.profile}`] : []), args.cli, 'serve', '--config', config, '--quiet', '--no-plan'];
-  const tfUrl = (await start('tokenfleet', ...onCpu(1, process.execPath, tfArgv), /listening on (http:\/\/\S+)/, { TOKENFLEET_ADMIN_TOKEN: ADMIN }))[1]!;
+  const gcLog = join(dir, 'gc.log');
+  const tfArgv = [...GATEWAY_NODE_FLAGS, '--import', pathToFileURL(join(ROOT, 'bench', 'gateway-gc-log.mjs')).href, ...(args.profile !== undefined ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${args.profile}`] : []), args.cli, 'serve', '--config', config, '--quiet', '--no-plan'];
+  const tfUrl = (await start('tokenfleet', ...onCpu(1, process.execPath, tfArgv), /listening on (http:\/\/\S+)/, { TOKENFLEET_ADMIN_TOKEN: ADMIN, TOKENFLEET_GC_LOG: gcLog }))[1]!;
   const tfPid = children.at(-1)?.pid;
   const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
   const tenant = (await (await fetch(`${tfUrl}/admin/tenants`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'bench', rpm: 100_000_000, tpm: 10_000_000_000, budgetUsdPerMonth: 1_000_000_000 }) })).json()) as { id: string };
@@ -351,10 +385,14 @@ async function main(): Promise<void> {
   console.log(row(['target', 'sent', 'p50', 'p99', 'added p50', 'added p99', 'failed']));
   let direct: OpenLoopResult | undefined;
   let inside = '';
+  let gcPauses = '';
   for (const t of targets) {
     const measuredFromMs = Date.now() + 1000; // after the open loop's warm-up second
     const r = await openLoop(t);
-    if (t.name === 'tokenfleet') inside = insideTokenfleet(join(dir, 'data', SQLITE_LEDGER_FILE), measuredFromMs);
+    if (t.name === 'tokenfleet') {
+      inside = insideTokenfleet(join(dir, 'data', SQLITE_LEDGER_FILE), measuredFromMs);
+      gcPauses = pausesDuring(gcLog, measuredFromMs, Date.now());
+    }
     direct ??= r;
     const p50 = r.latency.quantile(0.5);
     const p99 = r.latency.quantile(0.99);
@@ -364,6 +402,7 @@ async function main(): Promise<void> {
   }
 
   if (inside !== '') console.log(inside);
+  if (gcPauses !== '') console.log(gcPauses);
 
   console.log('\n3. first streamed byte, ms (upstream: first token at once, the rest 20 ms later)');
   console.log(row(['target', 'first byte p50', 'first byte p99', 'added p50', 'latency p50']));
