@@ -6,7 +6,9 @@
 import type { AcceleratorSpec, EngineId } from '../core/catalogue/accelerator-spec.js';
 import type { ModelSpec } from '../core/catalogue/model-spec.js';
 import type { MemoryPlan } from '../core/perf/memory-plan.js';
-import { estimateServing, type ServingEstimate } from '../sim/estimate-serving.js';
+import { estimateServing, type ServingEstimate, type ServingEstimateInput } from '../sim/estimate-serving.js';
+
+type ParallelConfigInput = NonNullable<ServingEstimateInput['parallel']>;
 import { powersOfTwo, type Layout } from './candidate-layouts.js';
 import type { WorkloadClass } from './plan-input.js';
 
@@ -56,7 +58,16 @@ export class Estimator {
     return this.count >= this.max;
   }
 
+  /** An aggregated replica of layout `l` at `concurrency` clients. */
   probe(l: Layout, concurrency: number): Probe | undefined {
+    return this.probeServing({ parallel: parallelOf(l) }, l, concurrency);
+  }
+
+  /**
+   * A deployment at `concurrency` clients: `layout` says how it is served (aggregated replicas or
+   * disaggregated pools), `precisions` which weight and KV precisions it runs (one choice per chip).
+   */
+  probeServing(layout: Pick<ServingEstimateInput, 'parallel' | 'disagg'>, precisions: Pick<Layout, 'precision' | 'kvPrecision'>, concurrency: number): Probe | undefined {
     if (this.exhausted) return undefined;
     this.count++;
     this.onEstimate?.();
@@ -65,8 +76,8 @@ export class Estimator {
       model: this.model,
       accelerator: this.acc,
       engine: this.engine,
-      parallel: { tp: l.tp, dp: l.dp, ...(l.ep !== undefined && { ep: l.ep }) },
-      precision: { weights: l.precision, moeWeights: l.precision, kv: l.kvPrecision },
+      ...layout,
+      precision: { weights: precisions.precision, moeWeights: precisions.precision, kv: precisions.kvPrecision },
       inputTokens: w.inputTokens,
       outputTokens: w.outputTokens,
       concurrency,
@@ -80,6 +91,11 @@ export class Estimator {
     const tps = ((w.inputTokens + w.outputTokens) * estimate.requestsPerSecond) / estimate.accelerators;
     return { concurrency, estimate, ok, tokensPerSecondPerAccelerator: ok ? tps : 0 };
   }
+}
+
+/** The parallel configuration of one replica (or one disaggregated worker) of layout `l`. */
+export function parallelOf(l: Layout): ParallelConfigInput {
+  return { tp: l.tp, dp: l.dp, ...(l.ep !== undefined && { ep: l.ep }) };
 }
 
 /** Whether `b` beats `a`: more tokens/s per accelerator, then fewer accelerators, then lower concurrency. */

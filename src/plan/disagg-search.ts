@@ -22,9 +22,9 @@ import { calibrationFor } from '../core/perf/calibration.js';
 import { UnsupportedError } from '../core/perf/hardware-rates.js';
 import { planMemory } from '../core/perf/memory-plan.js';
 import { batchOf, compileStepModel } from '../core/perf/step-time.js';
-import { DISAGG_DECODE_SEQUENCES_PER_RANK, estimateServing } from '../sim/estimate-serving.js';
+import { DISAGG_DECODE_SEQUENCES_PER_RANK } from '../sim/estimate-serving.js';
 import { deploymentOf, layoutName, powersOfTwo, validLayouts, type Layout } from './candidate-layouts.js';
-import { better, climbConcurrency, MAX_CONCURRENCY, SEARCH_HARNESS, type Probe } from './concurrency-search.js';
+import { better, climbConcurrency, Estimator, MAX_CONCURRENCY, parallelOf, type Probe } from './concurrency-search.js';
 import type { WorkloadClass } from './plan-input.js';
 
 /** Prefill layouts tried. */
@@ -125,54 +125,16 @@ function candidates(w: WorkloadClass, model: ModelSpec, acc: AcceleratorSpec, en
   return { prefill: pick(prefill, PREFILL_CANDIDATES), decode: pick(decode, DECODE_CANDIDATES) };
 }
 
-/** Runs disaggregated estimates within a budget; `undefined` once it is spent. */
-class DisaggEstimator {
-  count = 0;
-  constructor(
-    private readonly w: WorkloadClass,
-    private readonly model: ModelSpec,
-    private readonly acc: AcceleratorSpec,
-    private readonly engine: EngineId,
-    private readonly max: number,
-    private readonly opts: DisaggSearchOptions,
-  ) {}
-
-  get exhausted(): boolean {
-    return this.count >= this.max;
-  }
-
-  probe(p: Layout, d: Layout, concurrency: number): Probe | undefined {
-    if (this.exhausted) return undefined;
-    this.count++;
-    this.opts.onEstimate?.();
-    const { w } = this;
-    const side = (l: Layout) => ({ parallel: { tp: l.tp, dp: l.dp, ...(l.ep !== undefined && { ep: l.ep }) } });
-    // Both sides share the precision choice (validLayouts picks one per chip).
-    const estimate = estimateServing({
-      model: this.model,
-      accelerator: this.acc,
-      engine: this.engine,
-      disagg: { prefill: side(p), decode: side(d) },
-      precision: { weights: d.precision, moeWeights: d.precision, kv: d.kvPrecision },
-      inputTokens: w.inputTokens,
-      outputTokens: w.outputTokens,
-      concurrency,
-      ...SEARCH_HARNESS,
-      prefixHitRate: w.prefixHitRate ?? 0,
-      ...(this.opts.memoryUtilization !== undefined && { memoryUtilization: this.opts.memoryUtilization }),
-      ...(w.speculative !== undefined && { speculative: w.speculative }),
-    });
-    const ok = estimate.fits && estimate.ttftMs <= w.slo.ttftMs && estimate.tpotMs <= w.slo.tpotMs;
-    const tps = ((w.inputTokens + w.outputTokens) * estimate.requestsPerSecond) / estimate.accelerators;
-    return { concurrency, estimate, ok, tokensPerSecondPerAccelerator: ok ? tps : 0 };
-  }
+/** A disaggregated deployment of prefill workers of layout `p` and decode workers of layout `d` (whose precisions both run). */
+function probePair(est: Estimator, p: Layout, d: Layout, concurrency: number): Probe | undefined {
+  return est.probeServing({ disagg: { prefill: { parallel: parallelOf(p) }, decode: { parallel: parallelOf(d) } } }, d, concurrency);
 }
 
 /** What the concurrency search of one pair found: its best probe, or the first probe when that misses. */
-function searchPair(est: DisaggEstimator, p: Layout, d: Layout): { first?: Probe; best?: Probe } {
-  const first = est.probe(p, d, 1);
+function searchPair(est: Estimator, p: Layout, d: Layout): { first?: Probe; best?: Probe } {
+  const first = probePair(est, p, d, 1);
   if (first === undefined || !first.ok) return { ...(first !== undefined && { first }) };
-  return { first, best: climbConcurrency(first, (c) => est.probe(p, d, c), powersOfTwo(2, MAX_CONCURRENCY)) };
+  return { first, best: climbConcurrency(first, (c) => probePair(est, p, d, c), powersOfTwo(2, MAX_CONCURRENCY)) };
 }
 
 /** Why a first probe (concurrency 1) misses the SLO. */
@@ -217,7 +179,7 @@ export function searchDisagg(w: WorkloadClass, model: ModelSpec, acc: Accelerato
     notes = [...validLayouts(model, acc).notes];
     const { prefill, decode } = candidates(w, model, acc, engine, opts.memoryUtilization);
     if (prefill.length === 0 || decode.length === 0) return zero('no layout fits in memory', notes);
-    const est = new DisaggEstimator(w, model, acc, engine, opts.maxEstimates ?? DEFAULT_MAX_ESTIMATES, opts);
+    const est = new Estimator(w, model, acc, engine, opts.maxEstimates ?? DEFAULT_MAX_ESTIMATES, opts.onEstimate, opts.memoryUtilization);
     let best: Probe | undefined;
     let bestPair: { p: Layout; d: Layout } | undefined;
     const misses: string[] = [];
