@@ -13,7 +13,7 @@
  * the next full one.
  * `npm run bench:gateway-alloc -- --concurrency 16` measured 4.4-5.2 KB
  * promoted per proxied request with the Set and 1.1-1.2 KB with the slots,
- * and the GC pause per 1,000 requests fell from 27-34 ms to 11-13 ms.
+ * and the GC pause per 1,000 requests fell from 22-34 ms to 11-15 ms.
  */
 
 /** Why a request in progress was cut short by the gateway rather than by its client. */
