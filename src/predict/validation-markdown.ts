@@ -42,6 +42,7 @@ export function validationMarkdown(v: ValidationResult, extra: { publishedSectio
     '| split | rows | coverage | TTFT median | TTFT p90 | TPOT median | TPOT p90 |',
     '|---|---:|---:|---:|---:|---:|---:|',
     row('held out (rows + models)', v.heldOut),
+    ...v.heldOutByMode.map((g) => row(`held out, ${g.group}`, g.summary)),
     ...v.bySplit.map((g) => row(g.group, g.summary)),
     row('all', v.overall),
     '',

@@ -28,6 +28,8 @@ export interface ValidationResult {
   readonly bySplit: readonly GroupSummary[];
   /** Held-out rows and models together: the accuracy to quote. */
   readonly heldOut: ErrorSummary;
+  /** The held-out rows by mode (`agg`, `disagg`): disaggregated rows mostly lack their worker counts, so they weigh differently. */
+  readonly heldOutByMode: readonly GroupSummary[];
   readonly bySystem: readonly GroupSummary[];
   readonly byBackend: readonly GroupSummary[];
   readonly byModel: readonly GroupSummary[];
@@ -86,6 +88,10 @@ export function summariseValidation(rows: readonly SiliconRow[], preds: readonly
     overall: summarise(scored),
     bySplit: summariseBy(scored, (r) => r.split),
     heldOut: summarise(scored.filter((r) => r.split !== 'train')),
+    heldOutByMode: summariseBy(
+      scored.filter((r) => r.split !== 'train'),
+      (r) => r.row.mode,
+    ),
     bySystem: summariseBy(scored, (r) => r.row.system),
     byBackend: summariseBy(scored, (r) => r.row.backend),
     byModel: summariseBy(scored, (r) => r.row.modelPath),

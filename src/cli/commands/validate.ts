@@ -69,6 +69,7 @@ export function validateCommand(opts: { measurements: string; published: string;
       [
         `predicted ${o.predicted} of ${o.rows} unique rows (${v.totalRows} in the file) in ${seconds.toFixed(1)} s`,
         `held out: TTFT median ${s.ttftMedianApe.toFixed(1)}% p90 ${s.ttftP90Ape.toFixed(1)}%; TPOT median ${s.tpotMedianApe.toFixed(1)}% p90 ${s.tpotP90Ape.toFixed(1)}% (${s.rows} rows)`,
+        ...v.heldOutByMode.map((g) => `  ${g.group.padEnd(10)} TTFT median ${g.summary.ttftMedianApe.toFixed(1)}% p90 ${g.summary.ttftP90Ape.toFixed(1)}%; TPOT median ${g.summary.tpotMedianApe.toFixed(1)}% p90 ${g.summary.tpotP90Ape.toFixed(1)}% (${g.summary.rows} rows)`),
         `all rows: TTFT median ${o.ttftMedianApe.toFixed(1)}% p90 ${o.ttftP90Ape.toFixed(1)}%; TPOT median ${o.tpotMedianApe.toFixed(1)}% p90 ${o.tpotP90Ape.toFixed(1)}%; coverage ${(o.coverage * 100).toFixed(1)}%`,
         ...v.bySystem.map((g) => `  ${g.group.padEnd(10)} TTFT ${g.summary.ttftMedianApe.toFixed(1)}%  TPOT ${g.summary.tpotMedianApe.toFixed(1)}%  (${g.summary.rows} rows)`),
         `repeated configurations (${repeats.overall.configurations}, ${repeats.overall.measurements} measurements): the best single answer is off by TTFT median ${repeats.overall.ttftMedianApe.toFixed(1)}% p90 ${repeats.overall.ttftP90Ape.toFixed(1)}%, TPOT median ${repeats.overall.tpotMedianApe.toFixed(1)}% p90 ${repeats.overall.tpotP90Ape.toFixed(1)}%; this model TTFT ${onRepeats.overall.ttftMedianApe.toFixed(1)}%, TPOT ${onRepeats.overall.tpotMedianApe.toFixed(1)}%`,
