@@ -12,6 +12,9 @@
  *    target and the added latency (gateway minus direct), with the garbage
  *    collections of the tokenfleet process in that window (its event loop stands
  *    still during each; logged by bench/gateway-gc-log.mjs);
+ *    A bare node:http proxy (bench/pass-through-proxy.mjs, on the gateways' CPU)
+ *    runs as a floor in every section: what any Node.js gateway adds at the
+ *    least on this machine, so that a gateway's own cost is the part above it;
  * 3. time to the first streamed byte on a model that sends its first token
  *    at once and the rest 20 ms later: a gateway that held the first byte
  *    back would add up to 20 ms.
@@ -73,6 +76,9 @@ const now = () => performance.now();
  * promoted 5.1 -> 1.3-1.5 KB per request.
  */
 const GATEWAY_NODE_FLAGS = args['node-flags'] !== undefined ? args['node-flags'].split(' ').filter((f) => f !== '') : ['--max-semi-space-size=64'];
+
+/** The bare node:http proxy's row: what any Node.js gateway adds at the least on this machine. */
+const FLOOR = 'node:http proxy (floor)';
 
 const children: ChildProcess[] = [];
 process.on('exit', () => {
@@ -338,9 +344,14 @@ async function main(): Promise<void> {
   children.push(portkey);
   await waitHttp(`http://127.0.0.1:${portkeyPort}/`);
 
+  // The floor: a bare node:http proxy on the gateways' CPU (bench/pass-through-proxy.mjs).
+  const floorPort = Number((await start('pass-through proxy', ...onCpu(1, process.execPath, [...GATEWAY_NODE_FLAGS, join(ROOT, 'bench', 'pass-through-proxy.mjs'), String(mockPort)]), /listening on (\d+)/))[1]);
+  const floorPid = children.at(-1)?.pid;
+
   const agent = () => new Agent({ keepAlive: true, maxSockets: Math.max(CONCURRENCY, 2048), scheduling: 'lifo' });
   const targets: Target[] = [
     { name: 'direct (mock)', key: 'unused', pid: mockPid, target: { agent: agent(), hostname: '127.0.0.1', port: mockPort, path: '/v1/chat/completions' } },
+    { name: FLOOR, key: 'unused', pid: floorPid, target: { agent: agent(), hostname: '127.0.0.1', port: floorPort, path: '/v1/chat/completions' } },
     { name: 'tokenfleet', key: tfKey, pid: tfPid, target: { agent: agent(), hostname: '127.0.0.1', port: Number(new URL(tfUrl).port), path: '/v1/chat/completions' } },
     {
       name: 'portkey',
@@ -354,7 +365,7 @@ async function main(): Promise<void> {
         headers: { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `http://127.0.0.1:${mockPort}/v1` },
       },
     },
-  ].filter((t) => args.only === undefined || t.name === 'direct (mock)' || t.name.startsWith(args.only));
+  ].filter((t) => args.only === undefined || t.name === 'direct (mock)' || t.name === FLOOR || t.name.startsWith(args.only));
   for (const t of targets) {
     for (const stream of [false, true]) {
       const r = await once(t, 0, stream);
@@ -384,6 +395,8 @@ async function main(): Promise<void> {
   console.log(`\n2. open loop at ${OPEN_RPS} rps (Poisson, half streamed), latency ms`);
   console.log(row(['target', 'sent', 'p50', 'p99', 'added p50', 'added p99', 'failed']));
   let direct: OpenLoopResult | undefined;
+  let floor: OpenLoopResult | undefined;
+  const above: string[] = [];
   let inside = '';
   let gcPauses = '';
   for (const t of targets) {
@@ -399,7 +412,10 @@ async function main(): Promise<void> {
     const d50 = direct.latency.quantile(0.5);
     const d99 = direct.latency.quantile(0.99);
     console.log(row([t.name, r.sent, f(p50, 3), f(p99, 3), r === direct ? '' : f(p50 - d50, 3), r === direct ? '' : f(p99 - d99, 3), r.failed]));
+    if (t.name === FLOOR) floor = r;
+    else if (floor !== undefined && r !== direct) above.push(`${t.name} p50 ${f(p50 - floor.latency.quantile(0.5), 3)} p99 ${f(p99 - floor.latency.quantile(0.99), 3)}`);
   }
+  if (above.length > 0) console.log(`added over the node:http proxy (each gateway's own work): ${above.join('; ')}`);
 
   if (inside !== '') console.log(inside);
   if (gcPauses !== '') console.log(gcPauses);
