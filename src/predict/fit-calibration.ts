@@ -29,7 +29,12 @@ export interface FitResult {
 /** Most consecutive steps one key takes in one direction within a sweep. */
 const MAX_STEPS_PER_KEY = 4;
 
-function huber(x: number, k = 0.3): number {
+/**
+ * Huber loss of a log error, quadratic within `k` and linear beyond: with k = 0.1 (errors of about 10%) the fit
+ * leans towards the median of the errors, which is what the targets score, rather than their mean (k = 0.3
+ * until session 8; refined with 0.1 from that fit: held out TTFT median 25.5% -> 24.9%, TPOT 15.2% -> 14.5%).
+ */
+function huber(x: number, k = 0.1): number {
   const a = Math.abs(x);
   return a <= k ? 0.5 * x * x : k * (a - 0.5 * k);
 }
