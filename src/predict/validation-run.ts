@@ -76,6 +76,7 @@ export function validate(rows: readonly SiliconRow[], resolve: ModelResolver, on
 
 export function summariseValidation(rows: readonly SiliconRow[], preds: readonly RowPrediction[]): ValidationResult {
   const scored = scoreRows(rows, preds);
+  const heldOut = scored.filter((r) => r.split !== 'train');
   const reasons = new Map<string, number>();
   for (const s of scored) {
     if (s.predicted) continue;
@@ -87,11 +88,8 @@ export function summariseValidation(rows: readonly SiliconRow[], preds: readonly
     uniqueRows: scored.length,
     overall: summarise(scored),
     bySplit: summariseBy(scored, (r) => r.split),
-    heldOut: summarise(scored.filter((r) => r.split !== 'train')),
-    heldOutByMode: summariseBy(
-      scored.filter((r) => r.split !== 'train'),
-      (r) => r.row.mode,
-    ),
+    heldOut: summarise(heldOut),
+    heldOutByMode: summariseBy(heldOut, (r) => r.row.mode),
     bySystem: summariseBy(scored, (r) => r.row.system),
     byBackend: summariseBy(scored, (r) => r.row.backend),
     byModel: summariseBy(scored, (r) => r.row.modelPath),
