@@ -31,20 +31,43 @@ async function until(cond: () => boolean): Promise<void> {
 }
 
 describe('WAL checkpointer', () => {
-  it('restarts the WAL from a worker while the writer keeps committing', async () => {
+  /** 300 commits spread over event-loop turns, as the gateway's are. */
+  async function commitSpread(insert: Database.Statement): Promise<void> {
+    for (let i = 0; i < 300; i++) {
+      insert.run('x'.repeat(200));
+      if (i % 10 === 0) await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  it('keeps the WAL short with passive checkpoints alone while the writer keeps committing', async () => {
     const { db, path } = walDatabase();
     const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
-    const checkpointer = startWalCheckpointer({ path, intervalMs: 5, restartEvery: 2 });
+    const checkpointer = startWalCheckpointer({ path, intervalMs: 5 });
     try {
-      // Commits spread over event-loop turns, as the gateway's are.
-      for (let i = 0; i < 300; i++) {
-        insert.run('x'.repeat(200));
-        if (i % 10 === 0) await new Promise((r) => setImmediate(r));
-      }
-      await until(() => checkpointer.stats().restarts >= 2);
+      await commitSpread(insert);
+      const seen = checkpointer.stats().checkpoints;
+      await until(() => checkpointer.stats().checkpoints >= seen + 2);
+      // The last passive run copied every frame: this commit starts the WAL over.
       insert.run('after');
       // Without the worker (autocheckpoint off) the WAL would hold a frame per commit, 300+.
-      expect(walFrames(db)).toBeLessThan(50);
+      expect(walFrames(db)).toBeLessThan(10);
+      expect(checkpointer.stats().restarts).toBe(0);
+      expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 301 });
+    } finally {
+      await checkpointer.close();
+      db.close();
+    }
+  });
+
+  it('follows a passive checkpoint with a RESTART when the WAL holds more than the bound', async () => {
+    const { db, path } = walDatabase();
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const checkpointer = startWalCheckpointer({ path, intervalMs: 5, restartAboveFrames: 1 });
+    try {
+      await commitSpread(insert);
+      await until(() => checkpointer.stats().restarts >= 1);
+      insert.run('after');
+      expect(walFrames(db)).toBeLessThan(10);
       expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 301 });
     } finally {
       await checkpointer.close();
@@ -67,7 +90,8 @@ describe('WAL checkpointer', () => {
 
   it('rejects nonsense settings', () => {
     expect(() => startWalCheckpointer({ path: 'x', intervalMs: 0 })).toThrow(/intervalMs/);
-    expect(() => startWalCheckpointer({ path: 'x', restartEvery: 1.5 })).toThrow(/restartEvery/);
+    expect(() => startWalCheckpointer({ path: 'x', restartAboveFrames: 1.5 })).toThrow(/restartAboveFrames/);
+    expect(() => startWalCheckpointer({ path: 'x', restartAboveFrames: -1 })).toThrow(/restartAboveFrames/);
   });
 
   it('reports a worker that cannot open the database', async () => {
