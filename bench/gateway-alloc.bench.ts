@@ -17,8 +17,8 @@
  * --concurrency at a time; the figures are the medians over --rounds.
  *
  * Run: npx tsx bench/gateway-alloc.bench.ts [--requests 10000 --rounds 3
- * --concurrency 4 --heap-profile --cli dist/cli/main.js --semi-space-mb 64]
- * (`--semi-space-mb` sets V8's young-generation semi-spaces of the gateway, 64 MB by default as `npm start`
+ * --concurrency 4 --heap-profile --cli dist/cli/main.js --semi-space-mb 8]
+ * (`--semi-space-mb` sets V8's young-generation semi-spaces of the gateway, 8 MB by default as `npm start`
  * runs it; 0 leaves V8's default of 16 MB).
  * (`--heap-profile` prints the top allocating functions of the last round,
  * from V8's sampling heap profiler, which itself slows the gateway down).
@@ -45,7 +45,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '2000' },
     cli: { type: 'string' },
     'heap-profile': { type: 'boolean', default: false },
-    'semi-space-mb': { type: 'string', default: '64' },
+    'semi-space-mb': { type: 'string', default: '8' },
   },
 });
 const REQUESTS = Number(args.requests);
