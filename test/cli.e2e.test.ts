@@ -194,6 +194,20 @@ describe('tokenfleet estimate', () => {
     expect(e.ttftMs!).toBeLessThanOrEqual(hi!);
   });
 
+  it("takes the engine's token budget per iteration from --max-batched-tokens: a smaller one queues the prompts of a busy server", () => {
+    const busy = ['--isl', '4096', '--osl', '256', '--concurrency', '128'];
+    const budget = (e: EstimateJson) => (e as unknown as { deployment: { maxBatchedTokens: number } }).deployment.maxBatchedTokens;
+    const engineDefault = okJson<EstimateJson>(cli('estimate', ...LLAMA_70B_FP8, ...busy, '--json'));
+    const small = okJson<EstimateJson>(cli('estimate', ...LLAMA_70B_FP8, ...busy, '--max-batched-tokens', '512', '--json'));
+    expect(budget(engineDefault)).toBeGreaterThan(512);
+    expect(budget(small)).toBe(512);
+    // Each 4k prompt takes 8+ iterations instead of one: the first token comes later, and decode steps carry fewer prompt tokens.
+    expect(small.ttftMs!).toBeGreaterThan(2 * engineDefault.ttftMs!);
+    expect(small.tpotMs!).toBeLessThan(engineDefault.tpotMs!);
+    const text = cli('estimate', ...LLAMA_70B_FP8, ...busy, '--max-batched-tokens', '512');
+    expect(text.stdout).toContain('a token budget of 512 per iteration and rank');
+  });
+
   it('prints TTFT and TPOT lines without --json', () => {
     const r = cli('estimate', ...LLAMA_70B_FP8, ...LOAD);
     expect(r.status).toBe(0);
@@ -343,6 +357,11 @@ describe('tokenfleet estimate', () => {
 
     it('a negative --isl names the option', () => {
       expectBadInput(cli('estimate', ...LLAMA_70B_FP8, '--isl', '-5', '--osl', '256', '--concurrency', '16'), '--isl');
+    });
+
+    it('a --max-batched-tokens that is not a positive whole number names the option', () => {
+      expectBadInput(cli('estimate', ...LLAMA_70B_FP8, ...LOAD, '--max-batched-tokens', '0'), '--max-batched-tokens');
+      expectBadInput(cli('estimate', ...LLAMA_70B_FP8, ...LOAD, '--max-batched-tokens', '2.5'), '--max-batched-tokens');
     });
 
     it('a non-numeric --concurrency names the option', () => {

@@ -61,6 +61,7 @@ program
   .requiredOption('--osl <n>', 'output tokens per request')
   .requiredOption('--concurrency <n>', 'concurrent clients')
   .option('--memory-utilization <fraction>', "fraction of device memory the engine may use, above 0 and at most 1 (vLLM --gpu-memory-utilization, SGLang --mem-fraction-static; default: the engine's, e.g. vLLM 0.9)")
+  .option('--max-batched-tokens <n>', "token budget of one iteration per rank, prompt chunks and decode tokens together (vLLM --max-num-batched-tokens, SGLang --chunked-prefill-size, TensorRT-LLM max_num_tokens; default: the engine's)")
   .option('--speculative-tokens <k>', 'speculative decoding: tokens a one-layer drafter (MTP, EAGLE) proposes per step, 1-8')
   .option('--acceptance-rate <a>', 'speculative decoding: probability that a drafted token is accepted, 0 to below 1 (default 0.7, an assumption)')
   .option('--prefill-tp <n>', 'disaggregated serving: TP of each prefill worker (any --prefill-*/--decode-* option turns it on; unset sizes default to --tp/--dp/--ep)')

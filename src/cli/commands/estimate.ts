@@ -1,7 +1,7 @@
 /** @module `tokenfleet estimate`: one model on one accelerator configuration at a closed-loop load. */
 import { z } from 'zod';
 import { getAccelerator } from '../../core/catalogue/find-accelerator.js';
-import { getEngine } from '../../core/catalogue/engines.js';
+import { defaultTokenBudget, getEngine } from '../../core/catalogue/engines.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { resolveModel } from '../../config/model-registry.js';
 import { expectedTokensPerStep, type ParallelConfig } from '../../core/perf/deployment.js';
@@ -25,6 +25,7 @@ const schema = z.object({
   osl: positiveInt,
   concurrency: positiveInt,
   memoryUtilization: memoryFraction.optional(),
+  maxBatchedTokens: positiveInt.optional(),
   speculativeTokens: draftTokenCount.optional(),
   acceptanceRate: acceptanceProbability.optional(),
   prefillTp: positiveInt.optional(),
@@ -45,7 +46,7 @@ function fmtFraction(x: number): string {
   return Number(two) === x ? two : String(x);
 }
 
-export function estimateJson(e: ServingEstimate): Record<string, unknown> {
+export function estimateJson(e: ServingEstimate, maxBatchedTokens?: number): Record<string, unknown> {
   const m = e.memory;
   return {
     ttftMs: e.ttftMs,
@@ -85,6 +86,7 @@ export function estimateJson(e: ServingEstimate): Record<string, unknown> {
       engine: e.deployment.engine,
       parallel: e.deployment.parallel,
       precision: e.deployment.precision,
+      maxBatchedTokens: maxBatchedTokens ?? defaultTokenBudget(getEngine(e.deployment.engine), e.deployment.accelerator.memoryBytes.value),
       ...(e.deployment.speculative ? { speculative: { ...e.deployment.speculative, tokensPerStep: expectedTokensPerStep(e.deployment.speculative) } } : {}),
     },
     confidence: {
@@ -138,10 +140,11 @@ export function estimateCommand(raw: unknown): void {
     outputTokens: o.osl,
     concurrency: o.concurrency,
     ...(o.memoryUtilization !== undefined ? { memoryUtilization: o.memoryUtilization } : {}),
+    ...(o.maxBatchedTokens !== undefined ? { maxBatchedTokens: o.maxBatchedTokens } : {}),
     speculative: speculativeFromOptions(o),
   });
   if (o.json) {
-    process.stdout.write(JSON.stringify(estimateJson(e), null, 2) + '\n');
+    process.stdout.write(JSON.stringify(estimateJson(e, o.maxBatchedTokens), null, 2) + '\n');
     return;
   }
   const d = e.deployment;
@@ -152,7 +155,7 @@ export function estimateCommand(raw: unknown): void {
     e.prefillDeployment
       ? `${d.model.id} on ${e.accelerators} x ${accelerator.name}, disaggregated (${engine}): prefill ${e.workers.prefill} x (${layoutText(e.prefillDeployment.parallel)})${disagg?.prefill.workers === undefined ? ' [workers inferred]' : ''} + decode ${e.workers.decode} x (${layoutText(p)})${disagg?.decode.workers === undefined ? ' [workers inferred]' : ''}; weights ${d.precision.weights}, experts ${d.precision.moeWeights}, kv ${d.precision.kv}`
       : `${d.model.id} on ${e.accelerators} x ${accelerator.name} (${engine}; ${layoutText(p)}; weights ${d.precision.weights}, experts ${d.precision.moeWeights}, kv ${d.precision.kv})`,
-    `closed loop: ${o.concurrency} clients x (${o.isl} in + ${o.osl} out tokens)`,
+    `closed loop: ${o.concurrency} clients x (${o.isl} in + ${o.osl} out tokens)${o.maxBatchedTokens !== undefined ? `; a token budget of ${o.maxBatchedTokens} per iteration and rank` : ''}`,
     '',
     `memory per device  ${fmtGB(m.usableBytes)} usable (${m.memoryUtilizationOf === 'free' ? `of ${fmtGB(m.deviceMemoryBytes)}, KV ${fmtFraction(m.memoryUtilization)} of what is free` : `${fmtFraction(m.memoryUtilization)} of ${fmtGB(m.deviceMemoryBytes)}`}): weights ${fmtGB(m.weightBytesPerDevice)}, reserve ${fmtGB(m.activationBytesPerDevice)}, KV ${fmtGB(Math.max(0, m.kvCacheBytesPerDevice))}`,
   ];
