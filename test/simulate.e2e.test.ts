@@ -111,6 +111,29 @@ describe('tokenfleet simulate', () => {
     expect(r2.stderr).not.toContain('    at ');
   });
 
+  it('takes the token budget per iteration from --max-batched-tokens, or maxBatchedTokens per pool in a scenario file', () => {
+    const flags = ['simulate', '--rate', '0.5', '--isl', '4000', '--osl', '50', '--requests', '40', '--model', 'meta-llama/Llama-3.1-8B', '--accelerator', 'h20', '--json'];
+    const ttft = (r: ReturnType<typeof cli>) => {
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      return (JSON.parse(r.stdout) as SimJson & { ttftMs: { mean: number } }).ttftMs.mean;
+    };
+    const engineDefault = ttft(cli(...flags));
+    // 4k prompts in chunks of 256 tokens: 16 iterations each, each with its fixed costs and the decodes beside it.
+    const small = ttft(cli(...flags, '--max-batched-tokens', '256'));
+    expect(small).toBeGreaterThan(1.3 * engineDefault);
+    const bad = cli(...flags, '--max-batched-tokens', '0');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--max-batched-tokens/);
+    const dir = mkdtempSync(join(tmpdir(), 'tf-sim-'));
+    const file = join(dir, 'budget.yaml');
+    writeFileSync(file, 'workload: { synthetic: { rate: 0.5, isl: 4000, osl: 50, requests: 40 } }\npools:\n  - { name: p, model: meta-llama/Llama-3.1-8B, accelerator: h20, maxBatchedTokens: 256 }\n');
+    expect(ttft(cli('simulate', file, '--json'))).toBeCloseTo(small, 6);
+    const both = cli('simulate', file, '--max-batched-tokens', '256');
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/--max-batched-tokens.*per pool/);
+  });
+
   it('sizes the replicas with --memory-utilization, or memoryUtilization per pool in a scenario file', () => {
     const flags = ['simulate', '--rate', '2', '--isl', '2000', '--osl', '100', '--requests', '20', '--model', 'deepseek-ai/DeepSeek-R1', '--accelerator', 'h20', '--tp', '8'];
     // DeepSeek-R1 fp8 does not fit 8 x H20 at vLLM's 0.9; it does at 0.95.

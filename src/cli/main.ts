@@ -152,6 +152,7 @@ program
   .addOption(new Option('--engine <id>', 'serving engine').choices(['vllm', 'sglang', 'trtllm', 'mindie', 'generic']).default('vllm'))
   .option('--replicas <n>', 'replicas', '1')
   .option('--memory-utilization <fraction>', "fraction of device memory the engine may use, above 0 and at most 1 (default: the engine's, e.g. vLLM 0.9)")
+  .option('--max-batched-tokens <n>', "token budget of one iteration per rank, prompt chunks and decode tokens together (vLLM --max-num-batched-tokens; default: the engine's)")
   .option('--speculative-tokens <k>', 'speculative decoding: tokens a one-layer drafter proposes per step, 1-8')
   .option('--acceptance-rate <a>', 'speculative decoding: probability that a drafted token is accepted (default 0.7, an assumption)')
   .addOption(new Option('--router <name>', 'routing policy').choices(['round-robin', 'least-outstanding', 'least-kv', 'power-of-two', 'prefix-affinity', 'perf-aware']).default('least-outstanding'))

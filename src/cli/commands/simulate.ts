@@ -48,6 +48,7 @@ const schema = z.object({
   engine: z.string(),
   replicas: positiveInt,
   memoryUtilization: memoryFraction.optional(),
+  maxBatchedTokens: positiveInt.optional(),
   speculativeTokens: draftTokenCount.optional(),
   acceptanceRate: acceptanceProbability.optional(),
   router: z.string(),
@@ -89,6 +90,7 @@ const optionalSpeculative = (speculative: SpeculativeConfig | undefined) => (spe
 
 const scenarioFlags = z.object({
   memoryUtilization: z.undefined({ error: 'a scenario file sets memoryUtilization per pool (pools[].memoryUtilization), not on the command line' }).optional(),
+  maxBatchedTokens: z.undefined({ error: 'a scenario file sets the token budget per pool (pools[].maxBatchedTokens), not on the command line' }).optional(),
   speculativeTokens: z.undefined({ error: 'a scenario file sets speculative decoding per pool (pools[].speculative), not on the command line' }).optional(),
   acceptanceRate: z.undefined({ error: 'a scenario file sets speculative decoding per pool (pools[].speculative), not on the command line' }).optional(),
   json: z.boolean().optional(),
@@ -189,6 +191,7 @@ export function simulateCommand(scenario: string | undefined, raw: unknown): voi
         ...layoutFromOptions(o),
         replicas: o.replicas,
         ...(o.memoryUtilization !== undefined ? { memoryUtilization: o.memoryUtilization } : {}),
+        ...(o.maxBatchedTokens !== undefined ? { maxBatchedTokens: o.maxBatchedTokens } : {}),
         ...optionalSpeculative(speculativeFromOptions(o)),
       },
     ],
