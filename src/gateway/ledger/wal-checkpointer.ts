@@ -14,10 +14,11 @@
  * (`wal_autocheckpoint = 0`); the worker opens its own connection and, every
  * `intervalMs`, runs a PASSIVE checkpoint (copies what it can, blocks
  * nobody). When a passive run has copied every frame, the writer's next
- * commit starts the WAL over by itself, so at the gateway's rates the WAL
- * stays a few dozen frames long (at 1,000 requests/s: 8-20 frames per
- * 100 ms, every run complete). Only when the passive runs fall behind (writes
- * arriving faster than they copy, so the WAL never empties) does the worker
+ * commit starts the WAL over by itself (in the gateway's open loop at 1,000
+ * requests/s the passive runs found 8-20 frames each and copied them all).
+ * Only when the passive runs fall behind (writes arriving while they copy, so
+ * the WAL never empties; bench:wal's writer, committing every turn, gets a
+ * RESTART about every 2 s) does the worker
  * follow one with a RESTART checkpoint, once the WAL holds more than
  * `restartAboveFrames` frames: that waits for the writer's current
  * transaction, copies the rest and makes the next commit start the WAL over
