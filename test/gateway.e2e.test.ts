@@ -155,7 +155,7 @@ function expectOpenAiError(r: Reply, status: number): ErrorBody['error'] {
   const body = r.body as ErrorBody;
   expect(Object.keys(body.error).sort()).toEqual(['code', 'message', 'param', 'type']);
   expect(body.error.message).not.toMatch(/\n\s+at /);
-  expect(r.headers.get('x-request-id')).toMatch(/^(chatcmpl|cmpl|req)-[0-9a-f]{24}$/);
+  expect(r.headers.get('x-request-id')).toMatch(/^(chatcmpl|cmpl|req)-[0-9a-f]{28}$/);
   return body.error;
 }
 

@@ -168,7 +168,7 @@ describe('dashboard API: routing, errors and auth', () => {
     expect(r.status).toBe(404);
     expect(r.body).toMatchObject({ error: { code: 'unknown_url', type: 'invalid_request_error' } });
     expect(r.body.error.message).toMatch(/\/api\/live/);
-    expect(r.headers.get('x-request-id')).toMatch(/^req-[0-9a-f]{24}$/);
+    expect(r.headers.get('x-request-id')).toMatch(/^req-[0-9a-f]{28}$/);
     const m = await fetch(`${base}/api/live`, { method: 'DELETE' });
     expect(m.status).toBe(405);
     expect(m.headers.get('allow')).toBe('GET');

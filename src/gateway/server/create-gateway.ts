@@ -148,7 +148,7 @@ export function createGateway(opts: CreateGatewayOptions): Gateway {
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const matched = matchRoute(req.method ?? 'GET', path);
-    const requestId = newRequestId(matched instanceof Error ? 'req-' : matched.idPrefix);
+    const requestId = newRequestId(matched instanceof Error ? 'req-' : matched.idPrefix, arrivalEpochMs);
     res.setHeader('x-request-id', requestId);
     try {
       if (matched instanceof RouteNotFoundError && opts.fallback !== undefined) {
