@@ -208,6 +208,38 @@ describe('tokenfleet estimate', () => {
     expect(text.stdout).toContain('a token budget of 512 per iteration and rank');
   });
 
+  it("gives predict's figures for a measurement row of the same deployment: the benchmark the validation scores", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tf-estimate-predict-'));
+    try {
+      const cases = [
+        { engine: 'vllm', model: 'meta-llama/Llama-3.1-8B-Instruct', accelerator: 'h100-sxm', system: 'h100_sxm', tp: 1, isl: 1024, osl: 256, concurrency: 32 },
+        { engine: 'sglang', model: 'Qwen/Qwen3-32B', accelerator: 'h200-sxm', system: 'h200_sxm', tp: 2, isl: 4096, osl: 512, concurrency: 64 },
+      ];
+      const csv = join(dir, 'rows.csv');
+      writeFileSync(
+        csv,
+        'id,silicon_data_source,backend,model_path,system,precision,mode,isl,osl,batch_size,tp_size\n' +
+          cases.map((c, i) => `row${i},source_file=bench.csv,${c.engine},${c.model},${c.system},bf16,agg,${c.isl},${c.osl},${c.concurrency},${c.tp}`).join('\n') +
+          '\n',
+      );
+      const out = join(dir, 'out.csv');
+      expect(cli('predict', csv, '--out', out, '--quiet').status).toBe(0);
+      const predicted = parse(readFileSync(out, 'utf8'), { columns: true }) as { ttft_ms: string; tpot_ms: string; error: string }[];
+      cases.forEach((c, i) => {
+        const args = ['estimate', '--model', c.model, '--accelerator', c.accelerator, '--engine', c.engine, '--tp', String(c.tp), '--precision', 'bf16'];
+        const e = okJson<EstimateJson & { benchmark: { lengthRange: number[]; requestsPerClient: number } }>(
+          cli(...args, '--isl', String(c.isl), '--osl', String(c.osl), '--concurrency', String(c.concurrency), '--json'),
+        );
+        expect(predicted[i]!.error).toBe('');
+        expect(e.ttftMs!).toBeCloseTo(Number(predicted[i]!.ttft_ms), 2);
+        expect(e.tpotMs!).toBeCloseTo(Number(predicted[i]!.tpot_ms), 2);
+        expect(e.benchmark).toEqual({ lengthRange: [0.8, 1], requestsPerClient: c.engine === 'sglang' ? 3 : 10 });
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('prints TTFT and TPOT lines without --json', () => {
     const r = cli('estimate', ...LLAMA_70B_FP8, ...LOAD);
     expect(r.status).toBe(0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveModel } from '../config/model-registry.js';
-import { DRIFTING_HARNESS, GAP_TRTLLM_HARNESS, LOCKSTEP_BEFORE_SGLANG, LOCKSTEP_HARNESS, releaseBefore, SILICON_HARNESS, benchmarkMeans, harnessOf, predictRow, type ModelResolver } from './predict-rows.js';
+import { DRIFTING_HARNESS, GAP_TRTLLM_HARNESS, LOCKSTEP_HARNESS, SILICON_HARNESS } from '../sim/benchmark-harness.js';
+import { LOCKSTEP_BEFORE_SGLANG, releaseBefore, harnessOf, predictRow, type ModelResolver } from './predict-rows.js';
 import { parseSiliconCsv } from './silicon-row.js';
 
 const header = 'id,silicon_data_source,backend,backend_version,model_path,system,mode,isl,osl,batch_size';
@@ -50,19 +51,6 @@ describe('harnessOf: the benchmark harness simulated for a silicon row', () => {
     expect(SILICON_HARNESS.lengthRange).toEqual([0.8, 1]);
     expect(SILICON_HARNESS.benchmarkRequestsPerClient).toBe(SILICON_HARNESS.requestsPerClient);
   });
-});
-
-describe('benchmarkMeans: the first burst weighed as in the real benchmark', () => {
-  it('gives the burst 1/10 of the mean for 10 requests per client, from 3 simulated', () => {
-    // Simulated rounds: burst 1000 ms, then 100 and 100: mean 400, steady mean 100.
-    expect(benchmarkMeans(400, 100, 3, 10)).toBeCloseTo((1000 + 9 * 100) / 10, 9);
-  });
-
-  it('keeps the simulated mean when the benchmark sent no more requests than simulated', () => {
-    expect(benchmarkMeans(400, 100, 3, 3)).toBe(400);
-    expect(benchmarkMeans(400, NaN, 3, 10)).toBe(400);
-  });
-
 });
 
 describe('predictRow', () => {

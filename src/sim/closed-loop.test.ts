@@ -45,6 +45,16 @@ describe('closed loop: random request lengths (lengthRange)', () => {
     expect(b.ttftMs).toBe(a.ttftMs);
     expect(b.e2eMs).toBe(a.e2eMs);
   });
+
+  it('counts the output tokens the requests actually had: requests/s x their mean output length', () => {
+    const exact = runClosedLoop(load);
+    expect(exact.outputTokensPerSecond).toBeCloseTo(exact.requestsPerSecond * 1024, 6);
+    const spread = runClosedLoop({ ...load, lengthRange: [0.5, 1] });
+    const meanOutput = spread.outputTokensPerSecond / spread.requestsPerSecond;
+    // Uniform in [512, 1024] over 192 requests (a hash, not exact): about 768.
+    expect(meanOutput).toBeGreaterThan(700);
+    expect(meanOutput).toBeLessThan(840);
+  });
 });
 
 describe('closed loop: fixed lengths under each batching policy', () => {

@@ -54,6 +54,7 @@ export interface ClosedLoopResult {
   readonly queueMs: number;
   /** Completed requests per second at steady state (Little's law: concurrency / mean latency). */
   readonly requestsPerSecond: number;
+  /** Output tokens per second: requestsPerSecond x the mean output length of the measured requests. */
   readonly outputTokensPerSecond: number;
   readonly completed: number;
   /** Simulated time, ms. */
@@ -142,6 +143,8 @@ export function runClosedLoop(input: ClosedLoopInput): ClosedLoopResult {
   let sumTpot = 0;
   let tpotCount = 0;
   let sumE2e = 0;
+  /** Output tokens of the measured requests (their lengths vary with lengthRange). */
+  let sumOut = 0;
   let sumQueue = 0;
   let steps = 0;
   let peakRunning = 0;
@@ -247,6 +250,7 @@ export function runClosedLoop(input: ClosedLoopInput): ClosedLoopResult {
       return;
     }
     measured++;
+    sumOut += out;
     sumTtft += first - arrival;
     sumE2e += finish - arrival;
     sumQueue += queueOf.get(id) ?? 0;
@@ -267,7 +271,7 @@ export function runClosedLoop(input: ClosedLoopInput): ClosedLoopResult {
     e2eMs: e2e,
     queueMs: sumQueue / n,
     requestsPerSecond: rps,
-    outputTokensPerSecond: rps * outputTokens,
+    outputTokensPerSecond: rps * (measured > 0 ? sumOut / measured : outputTokens),
     completed,
     simulatedMs: now,
     steps,

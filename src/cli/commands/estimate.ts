@@ -5,7 +5,8 @@ import { defaultTokenBudget, getEngine } from '../../core/catalogue/engines.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { resolveModel } from '../../config/model-registry.js';
 import { expectedTokensPerStep, type ParallelConfig } from '../../core/perf/deployment.js';
-import { estimateServing, type ServingEstimate, type WorkerLayout } from '../../sim/estimate-serving.js';
+import { estimateBenchmark, standardHarness, type BenchmarkHarness } from '../../sim/benchmark-harness.js';
+import type { ServingEstimate, WorkerLayout } from '../../sim/estimate-serving.js';
 import { fmtGB, fmtNum } from '../format-table.js';
 import { layoutFromOptions, speculativeFromOptions } from '../deployment-options.js';
 import { fitHint } from '../fit-hint.js';
@@ -46,7 +47,13 @@ function fmtFraction(x: number): string {
   return Number(two) === x ? two : String(x);
 }
 
-export function estimateJson(e: ServingEstimate, maxBatchedTokens?: number): Record<string, unknown> {
+/** The benchmark an estimate stands for, in words. */
+function harnessText(h: BenchmarkHarness): string {
+  const [low, high] = h.lengthRange;
+  return `as validated: lengths ${low}-${high}x the stated ones (vLLM bench --random-range-ratio ${low}), the clients' first requests 1/${h.benchmarkRequestsPerClient} of the means`;
+}
+
+export function estimateJson(e: ServingEstimate, maxBatchedTokens?: number, harness?: BenchmarkHarness): Record<string, unknown> {
   const m = e.memory;
   return {
     ttftMs: e.ttftMs,
@@ -72,6 +79,7 @@ export function estimateJson(e: ServingEstimate, maxBatchedTokens?: number): Rec
       neededBytesPerDevice: m.neededBytesPerDevice,
       ...(m.reason ? { reason: m.reason } : {}),
     },
+    ...(harness && { benchmark: { lengthRange: harness.lengthRange, requestsPerClient: harness.benchmarkRequestsPerClient } }),
     decodeStepMs: { ...e.decodeStep },
     prefillStepMs: { ...e.prefillStep },
     ...(e.prefillDeployment && {
@@ -130,7 +138,9 @@ export function estimateCommand(raw: unknown): void {
   if (disagg && !getEngine(engine).features.disaggregation) {
     throw new InvalidInputError(`the ${engine} engine has no prefill/decode disaggregation`, '--engine');
   }
-  const e = estimateServing({
+  // The benchmark the validation simulates for such a deployment: the figures carry its measured error band.
+  const harness = standardHarness(engine, disagg !== undefined);
+  const e = estimateBenchmark({
     model: spec,
     accelerator,
     engine,
@@ -142,9 +152,9 @@ export function estimateCommand(raw: unknown): void {
     ...(o.memoryUtilization !== undefined ? { memoryUtilization: o.memoryUtilization } : {}),
     ...(o.maxBatchedTokens !== undefined ? { maxBatchedTokens: o.maxBatchedTokens } : {}),
     speculative: speculativeFromOptions(o),
-  });
+  }, harness);
   if (o.json) {
-    process.stdout.write(JSON.stringify(estimateJson(e, o.maxBatchedTokens), null, 2) + '\n');
+    process.stdout.write(JSON.stringify(estimateJson(e, o.maxBatchedTokens, harness), null, 2) + '\n');
     return;
   }
   const d = e.deployment;
@@ -156,6 +166,7 @@ export function estimateCommand(raw: unknown): void {
       ? `${d.model.id} on ${e.accelerators} x ${accelerator.name}, disaggregated (${engine}): prefill ${e.workers.prefill} x (${layoutText(e.prefillDeployment.parallel)})${disagg?.prefill.workers === undefined ? ' [workers inferred]' : ''} + decode ${e.workers.decode} x (${layoutText(p)})${disagg?.decode.workers === undefined ? ' [workers inferred]' : ''}; weights ${d.precision.weights}, experts ${d.precision.moeWeights}, kv ${d.precision.kv}`
       : `${d.model.id} on ${e.accelerators} x ${accelerator.name} (${engine}; ${layoutText(p)}; weights ${d.precision.weights}, experts ${d.precision.moeWeights}, kv ${d.precision.kv})`,
     `closed loop: ${o.concurrency} clients x (${o.isl} in + ${o.osl} out tokens)${o.maxBatchedTokens !== undefined ? `; a token budget of ${o.maxBatchedTokens} per iteration and rank` : ''}`,
+    `benchmark          ${harnessText(harness)}`,
     '',
     `memory per device  ${fmtGB(m.usableBytes)} usable (${m.memoryUtilizationOf === 'free' ? `of ${fmtGB(m.deviceMemoryBytes)}, KV ${fmtFraction(m.memoryUtilization)} of what is free` : `${fmtFraction(m.memoryUtilization)} of ${fmtGB(m.deviceMemoryBytes)}`}): weights ${fmtGB(m.weightBytesPerDevice)}, reserve ${fmtGB(m.activationBytesPerDevice)}, KV ${fmtGB(Math.max(0, m.kvCacheBytesPerDevice))}`,
   ];
