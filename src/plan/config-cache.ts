@@ -29,7 +29,7 @@ export function memoryCache(): ConfigCache {
  * formula). Bump it whenever the configuration search (config-search.ts and the files it uses: candidate-layouts, concurrency-search, precision-choice) would return different results
  * for the same inputs, so that cached results from the old procedure are not reused.
  */
-export const CONFIG_SEARCH_VERSION = 3;
+export const CONFIG_SEARCH_VERSION = 4;
 
 let calibrationsHash: number | undefined;
 

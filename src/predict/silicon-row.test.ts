@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSiliconCsv, rowParallel, rowReplicas } from './silicon-row.js';
+import { parseSiliconCsv, rowParallel, rowPrecision, rowReplicas } from './silicon-row.js';
 
 const header = 'id,backend,model_path,system,mode,isl,osl,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size';
 function row(id: string, layout: string) {
@@ -43,5 +43,20 @@ describe('rowReplicas: aggregated replicas behind one router', () => {
     expect(rowReplicas(r('silicon_concurrency=128', '16', '8'))).toBe(1);
     expect(rowReplicas(r('', '64'))).toBe(1);
     expect(rowReplicas(r('silicon_concurrency=128', '64', '', 'disagg'))).toBe(1);
+  });
+});
+
+describe('rowPrecision: weights from the row, the KV cache as each engine runs a quantised checkpoint', () => {
+  const precisionRow = (backend: string, precision: string) =>
+    parseSiliconCsv(`id,backend,model_path,system,precision,mode,isl,osl,batch_size,tp_size\nr,${backend},meta-llama/Llama-3.1-70B,h200_sxm,${precision},agg,1024,1024,16,1\n`, 'rows.csv')[0]!;
+
+  it('gives fp8 weights an fp8 KV cache on TensorRT-LLM and vLLM, a bf16 one on SGLang', () => {
+    expect(rowPrecision(precisionRow('trtllm', 'fp8'), 'bf16')).toEqual({ weights: 'fp8', moeWeights: 'fp8', kv: 'fp8' });
+    expect(rowPrecision(precisionRow('vllm', 'fp8'), 'bf16')).toEqual({ weights: 'fp8', moeWeights: 'fp8', kv: 'fp8' });
+    expect(rowPrecision(precisionRow('sglang', 'fp8'), 'bf16')).toEqual({ weights: 'fp8', moeWeights: 'fp8', kv: 'bf16' });
+  });
+
+  it('keeps a bf16 cache for bf16 weights on every engine', () => {
+    for (const backend of ['trtllm', 'vllm', 'sglang']) expect(rowPrecision(precisionRow(backend, 'bf16'), 'bf16').kv).toBe('bf16');
   });
 });

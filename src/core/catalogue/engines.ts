@@ -37,6 +37,12 @@ export interface EngineSpec {
   readonly attentionDpContextWaitSteps?: number;
   /** KV cache block (page) size in tokens. */
   readonly kvBlockTokens: number;
+  /**
+   * Whether attention runs in fp8, at the chip's fp8 rate, when the KV cache is fp8 (TensorRT-LLM's FP8 context
+   * FMHA and fp8 generation kernels); otherwise an fp8 cache only halves the KV bytes stored and read, and the
+   * kernels dequantise it and compute at the bf16 rate (vLLM's and SGLang's default attention backends).
+   */
+  readonly fp8Attention: boolean;
   /** Fraction of memory the engine may use: of the device for weights, activations and KV, or of what is free after the weights (memoryUtilizationOf). */
   readonly memoryUtilization: number;
   /**
@@ -59,6 +65,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     maxBatchedTokens: 8192,
     maxRunningSequences: 1024,
     kvBlockTokens: 16,
+    fp8Attention: false,
     memoryUtilization: 0.9,
     memoryUtilizationOf: 'device',
     source: 'vLLM v1 engine arguments: max_num_batched_tokens 8192 for the API server, max_num_seqs 1024, block_size 16, gpu_memory_utilization 0.9',
@@ -74,6 +81,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     largeMemoryTokenBudget: { minMemoryBytes: 160 * 2 ** 30, maxBatchedTokens: 16384 },
     maxRunningSequences: 1024,
     kvBlockTokens: 1,
+    fp8Attention: false,
     memoryUtilization: 0.88,
     memoryUtilizationOf: 'device',
     source: 'SGLang server arguments: chunked_prefill_size 8192 (16384 on GPUs with 160 GiB or more), enable_mixed_chunk false, page_size 1, mem_fraction_static about 0.88 on 80-192 GB GPUs',
@@ -91,6 +99,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     // show it: TTFT is a median of 92 TPOTs there and grows with the output length, not the prompt's work.
     attentionDpContextWaitSteps: 50,
     kvBlockTokens: 32,
+    fp8Attention: true,
     memoryUtilization: 0.9,
     memoryUtilizationOf: 'free',
     source: 'TensorRT-LLM LLM API defaults: max_num_tokens 8192, max_batch_size 2048, tokens_per_block 32, free_gpu_memory_fraction 0.9; attention-DP context wait 50 iterations (attention_dp_config timeout_iters, ASSUMPTION: balancing on)',
@@ -104,6 +113,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     maxBatchedTokens: 8192,
     maxRunningSequences: 512,
     kvBlockTokens: 128,
+    fp8Attention: false,
     memoryUtilization: 0.85,
     memoryUtilizationOf: 'device',
     source: 'MindIE Service configuration (maxPrefillTokens 8192, maxBatchSize, cacheBlockSize 128); ASSUMPTION where the documentation gives ranges',
@@ -117,6 +127,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     maxBatchedTokens: 8192,
     maxRunningSequences: 512,
     kvBlockTokens: 16,
+    fp8Attention: false,
     memoryUtilization: 0.9,
     memoryUtilizationOf: 'device',
     source: 'ASSUMPTION: vLLM-like defaults',

@@ -119,22 +119,22 @@ export const CALIBRATIONS: readonly Calibration[] = [
     "efficiencies": {
       "gemmCompute": 0.4027,
       "memory": 0.9,
-      "attentionCompute": 0.3873,
+      "attentionCompute": 0.2596,
       "comm": 0.2442,
-      "commLatencyUs": 14.2685,
+      "commLatencyUs": 15.7691,
       "a2aLatencyUs": 30,
       "moeImbalance": 3,
       "stepOverheadMs": 0.3306,
-      "prefillOverheadMs": 11.0232,
+      "prefillOverheadMs": 12.1825,
       "perSequenceUs": 0.0248,
       "perLayerUs": 35.8535,
-      "requestOverheadMs": 28.5369
+      "requestOverheadMs": 25.8213
     },
     "errorBand": {
-      "ttftMedian": 0.132,
-      "ttftP90": 0.547,
-      "tpotMedian": 0.093,
-      "tpotP90": 0.215
+      "ttftMedian": 0.125,
+      "ttftP90": 0.505,
+      "tpotMedian": 0.091,
+      "tpotP90": 0.231
     },
     "source": "fitted",
     "fittedRows": 118,
@@ -202,20 +202,20 @@ export const CALIBRATIONS: readonly Calibration[] = [
       "memory": 0.9,
       "attentionCompute": 0.75,
       "comm": 0.95,
-      "commLatencyUs": 15,
+      "commLatencyUs": 10.0548,
       "a2aLatencyUs": 30,
       "moeImbalance": 3,
-      "stepOverheadMs": 1.3407,
+      "stepOverheadMs": 1.0977,
       "prefillOverheadMs": 20.0855,
-      "perSequenceUs": 3.0126,
-      "perLayerUs": 24.0335,
+      "perSequenceUs": 27.1888,
+      "perLayerUs": 35.8538,
       "requestOverheadMs": 13.4798
     },
     "errorBand": {
-      "ttftMedian": 0.183,
-      "ttftP90": 0.436,
-      "tpotMedian": 0.082,
-      "tpotP90": 0.417
+      "ttftMedian": 0.172,
+      "ttftP90": 0.401,
+      "tpotMedian": 0.077,
+      "tpotP90": 0.404
     },
     "source": "fitted",
     "fittedRows": 120,

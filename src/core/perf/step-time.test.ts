@@ -57,7 +57,7 @@ describe('step-time model: hand-computed roofline cases', () => {
     expect(b.attentionMs).toBeLessThan(attn * 1.05);
   });
 
-  it('prefill attention over an fp8 KV cache runs at the fp8 peak, twice the bf16 one', () => {
+  it('prefill attention over an fp8 KV cache runs at the fp8 peak, twice the bf16 one, on TensorRT-LLM', () => {
     const at = (kv: 'fp8' | 'bf16') => {
       const d = makeDeployment({ model: llama8, accelerator: h100, engine: 'trtllm', parallel: { tp: 1 }, precision: { weights: 'fp8', kv } });
       const b = emptyBreakdown();
@@ -69,6 +69,22 @@ describe('step-time model: hand-computed roofline cases', () => {
     expect(at('bf16')).toBeGreaterThan(attnFlopsMs);
     expect(at('fp8')).toBeGreaterThan(attnFlopsMs / 2);
     expect(at('fp8')).toBeLessThan(attnFlopsMs / 2 * 1.05);
+  });
+
+  it('on vLLM an fp8 KV cache halves the KV bytes read, while prefill attention keeps the bf16 rate (the kernels dequantise)', () => {
+    const at = (kv: 'fp8' | 'bf16', prefill: boolean) => {
+      const d = makeDeployment({ model: llama8, accelerator: h100, engine: 'vllm', parallel: { tp: 1 }, precision: { weights: 'fp8', kv } });
+      const b = emptyBreakdown();
+      compileStepModel(d, IDEAL).stepTimeMs(prefill ? batchOf([{ tokens: 8192 }], []) : batchOf([], new Array<number>(64).fill(8192)), b);
+      return b.attentionMs;
+    };
+    const attnFlopsMs = ((4 * 32 * 128 * (8192 * 8192) / 2) * 32) / 989e12 * 1000;
+    expect(at('fp8', true)).toBeGreaterThan(attnFlopsMs);
+    expect(at('fp8', true)).toBeLessThan(at('bf16', true));
+    expect(at('fp8', true)).toBeGreaterThan(at('bf16', true) * 0.95);
+    // Decode attention reads the cache: half the bytes, about half the time.
+    expect(at('fp8', false)).toBeLessThan(at('bf16', false) * 0.55);
+    expect(at('fp8', false)).toBeGreaterThan(at('bf16', false) * 0.45);
   });
 
   it('tensor parallelism splits the weights and adds all-reduces', () => {

@@ -7,6 +7,7 @@
  * scale-up link, and fixed per-step costs, scaled by calibrated efficiencies.
  * Compiled once per deployment so that one evaluation is O(1) and allocation-free.
  */
+import { getEngine } from '../catalogue/engines.js';
 import { attentionShapeFor, kvBytesPerTokenPerLayer } from '../catalogue/model-size.js';
 import { BYTES_PER_ELEMENT } from '../catalogue/precision.js';
 import { expectedTokensPerStep, type Deployment } from './deployment.js';
@@ -132,10 +133,11 @@ export function compileStepModel(d: Deployment, eff: Efficiencies): StepModel {
   const moeWb = BYTES_PER_ELEMENT[d.precision.moeWeights];
   const peakDense = gemmPeak(d.accelerator, rates, d.precision.weights) * eff.gemmCompute;
   const peakMoe = gemmPeak(d.accelerator, rates, d.precision.moeWeights) * eff.gemmCompute;
-  // Attention runs at the KV cache's precision where the chip has that rate: with an fp8 KV cache the
-  // engines run the attention kernels in fp8 (TensorRT-LLM's FP8 context FMHA and fp8 XQA/MLA), at twice
-  // the bf16 rate on Hopper and Blackwell; any other KV precision runs in bf16.
-  const peakAttn = (d.precision.kv === 'fp8' ? gemmPeak(d.accelerator, rates, 'fp8') : rates.bf16Flops) * eff.attentionCompute;
+  // Attention runs at the KV cache's precision where the chip and the engine have that rate: with an fp8 KV
+  // cache TensorRT-LLM runs the attention kernels in fp8 (FP8 context FMHA, fp8 XQA/MLA), at twice the bf16
+  // rate on Hopper and Blackwell; the other engines dequantise the cache and compute in bf16 (fp8Attention).
+  const fp8Attention = d.precision.kv === 'fp8' && getEngine(d.engine).fp8Attention;
+  const peakAttn = (fp8Attention ? gemmPeak(d.accelerator, rates, 'fp8') : rates.bf16Flops) * eff.attentionCompute;
   const peakLm = rates.bf16Flops * eff.gemmCompute;
 
   const nAttn = p.numAttentionLayers;
