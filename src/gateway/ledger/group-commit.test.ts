@@ -17,6 +17,30 @@ describe('createGroupCommit', () => {
     expect(commits).toEqual([[1, 2, 3], [4]]);
   });
 
+  it("writes a turn's first record at once, and the records handed in later in that turn together at its end", async () => {
+    const commits: number[][] = [];
+    const group = createGroupCommit<number>((items) => {
+      commits.push([...items]);
+    });
+    const turnEnd = () => new Promise<void>((resolve) => setImmediate(resolve));
+    const first = group.add(1);
+    await Promise.resolve();
+    // Written in a microtask: before anything else the turn does, not at its end.
+    expect(commits).toEqual([[1]]);
+    await first;
+    const later = [group.add(2), group.add(3)];
+    await Promise.resolve();
+    expect(commits).toEqual([[1]]); // the turn already wrote once: these wait for its end
+    await Promise.all(later);
+    expect(commits).toEqual([[1], [2, 3]]);
+    // A new turn writes its first record at once again.
+    await turnEnd();
+    const next = group.add(4);
+    await Promise.resolve();
+    expect(commits).toEqual([[1], [2, 3], [4]]);
+    await next;
+  });
+
   it('retries a failed batch one item at a time, so that only the bad one fails', async () => {
     const commits: number[][] = [];
     const group = createGroupCommit<number>((items) => {

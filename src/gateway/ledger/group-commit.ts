@@ -6,10 +6,16 @@
  * the durability of its own insert, at a fraction of the cost per record under
  * load (one commit, one WAL append, for the whole batch).
  *
- * The batch closes at the next `setImmediate`: every record whose request
- * finished in the same poll phase of the loop joins it, and a lone record
- * waits for nothing but the end of the current phase. A failed batch is
- * retried record by record, so one bad record fails only its own caller.
+ * The first record of a turn of the loop is written at once (in a microtask,
+ * with any record handed in by the same callback): on a quiet loop, where most
+ * turns finish one request, a record waiting for the turn's end waited for
+ * everything else the turn did (its upstream socket going back to the pool,
+ * other sockets' callbacks) before its response could go out: 0.06-0.10 ms
+ * at the median in the gateway's open loop at 1,000 requests/s. The records
+ * handed in later in the same turn (a busy loop, several requests finishing in
+ * one poll phase) go together at the next `setImmediate`, so a busy gateway
+ * still writes about one transaction per turn. A failed batch is retried
+ * record by record, so one bad record fails only its own caller.
  */
 
 /** Writes a batch durably; throws (or rejects) when nothing of it was written. */
@@ -30,7 +36,10 @@ interface Pending<T> {
 
 export function createGroupCommit<T>(commit: CommitBatch<T>): GroupCommit<T> {
   let queue: Pending<T>[] = [];
-  let scheduled: NodeJS.Immediate | undefined;
+  /** A start of the queued records is due (in a microtask or at the turn's end). */
+  let scheduled = false;
+  /** A batch went at once in the current turn: later records of the turn wait for its end. */
+  let wroteThisTurn = false;
   const running = new Set<Promise<void>>();
 
   const commitOne = async (p: Pending<T>): Promise<void> => {
@@ -55,20 +64,31 @@ export function createGroupCommit<T>(commit: CommitBatch<T>): GroupCommit<T> {
   };
 
   const start = (): void => {
-    if (scheduled !== undefined) clearImmediate(scheduled);
-    scheduled = undefined;
+    scheduled = false;
     const batch = queue;
     queue = [];
     if (batch.length === 0) return;
     const done = commitAll(batch).finally(() => running.delete(done));
     running.add(done);
   };
+  const endOfTurn = (): void => {
+    wroteThisTurn = false;
+    start();
+  };
 
   return {
     add(item) {
       return new Promise<void>((resolve, reject) => {
         queue.push({ item, resolve, reject });
-        scheduled ??= setImmediate(start);
+        if (scheduled) return;
+        scheduled = true;
+        if (wroteThisTurn) {
+          setImmediate(start);
+        } else {
+          wroteThisTurn = true;
+          queueMicrotask(start);
+          setImmediate(endOfTurn);
+        }
       });
     },
     async flush() {
