@@ -1,5 +1,4 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGatewayConfig } from '../config/gateway-config.js';
@@ -9,7 +8,8 @@ import { collect, describeBackendContract, request } from './backend-contract.js
 import { hasBatches } from './chunk-batches.js';
 import { FakeClock } from './fake-clock.js';
 import { createOpenAiUpstream, type OpenAiUpstreamOptions } from './openai-upstream.js';
-import { keepAliveAgents } from './upstream-http.js';
+import type { Pool } from 'undici';
+import { keepAlivePools } from './upstream-http.js';
 
 /** Tokens the mock answers with at most. */
 const MOCK_TOKENS = 20;
@@ -262,22 +262,23 @@ describe('openai upstream', () => {
   });
 
   it('reuses keep-alive connections: requests in sequence open no new one', async () => {
-    // The end of a response is read after `done` is yielded (in the background): wait for the socket
-    // to go back to the pool (the agent's 'free') before the next request.
-    const agents = keepAliveAgents();
+    // The end of a response is read after `done` is yielded (in the background): wait for every connection
+    // of the pool to be free again before the next request.
+    const pools = keepAlivePools();
+    const pool = pools.pool(new URL(base).origin) as Pool;
     const run = async (backend: ReturnType<typeof upstream>) => {
-      const freed = once(agents.http(), 'free');
       await collect(backend.chat(request()));
       releaseLateEnds();
-      await freed;
+      while (pool.stats.running > 0 || pool.stats.pending > 0 || pool.stats.free < pool.stats.connected) await new Promise((resolve) => setTimeout(resolve, 1));
     };
-    const backend = upstream({ agents });
+    const backend = upstream({ pools });
     await run(backend);
     const opened = connections;
     for (let i = 0; i < 3; i++) await run(backend);
-    await run(upstream({ upstreamModel: 'no-usage', agents }));
-    await run(upstream({ upstreamModel: 'late-end', agents }));
-    await run(upstream({ upstreamModel: 'late-end', agents }));
+    await run(upstream({ upstreamModel: 'no-usage', pools }));
+    await run(upstream({ upstreamModel: 'late-end', pools }));
+    await run(upstream({ upstreamModel: 'late-end', pools }));
+    expect(pool.stats.connected).toBe(1);
     expect(connections).toBe(opened);
   });
 

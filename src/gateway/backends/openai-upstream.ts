@@ -13,7 +13,7 @@ import { DEFAULT_MAX_IN_FLIGHT, type Backend, type BackendChatRequest, type Back
 import { realClock, type Clock, type TimerHandle } from './clock.js';
 import { AbortSwitch } from './abort-switch.js';
 import { batchedChunks } from './chunk-batches.js';
-import { sendUpstreamRequest, sharedUpstreamAgents, type UpstreamAgents, type UpstreamRequestInit, type UpstreamResponse } from './upstream-http.js';
+import { sendUpstreamRequest, sharedUpstreamPools, type UpstreamPools, type UpstreamRequestInit, type UpstreamResponse } from './upstream-http.js';
 
 export interface OpenAiUpstreamOptions {
   readonly id: string;
@@ -41,7 +41,7 @@ export interface OpenAiUpstreamOptions {
    */
   readonly maxInFlight?: number;
   /** Connection pools (e.g. with other settings); default the keep-alive pools every upstream of the process shares. */
-  readonly agents?: UpstreamAgents;
+  readonly pools?: UpstreamPools;
   /** Timers for the timeouts; default real ones. */
   readonly clock?: Clock;
 }
@@ -125,8 +125,8 @@ export function createOpenAiUpstream(opts: OpenAiUpstreamOptions): OpenAiUpstrea
   let outstanding = 0;
   let queuedPromptTokens = 0;
 
-  const agents = opts.agents ?? sharedUpstreamAgents;
-  const send = (url: string, init: UpstreamRequestInit): Promise<UpstreamResponse> => sendUpstreamRequest(url, init, agents);
+  const pools = opts.pools ?? sharedUpstreamPools;
+  const send = (url: string, init: UpstreamRequestInit): Promise<UpstreamResponse> => sendUpstreamRequest(url, init, pools);
 
   /** The chunks of a response in batches: those of one read of the upstream's stream together. */
   async function* chatBatches(req: BackendChatRequest): AsyncGenerator<readonly BackendChunk[]> {

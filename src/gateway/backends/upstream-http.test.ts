@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AbortSwitch } from './abort-switch.js';
-import { keepAliveAgents, sendUpstreamRequest } from './upstream-http.js';
+import { keepAlivePools, sendUpstreamRequest } from './upstream-http.js';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -18,7 +18,7 @@ async function serve(handler: Parameters<typeof createServer>[1]): Promise<strin
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const get = (url: string) => sendUpstreamRequest(url, { method: 'GET', headers: {}, signal: new AbortController().signal }, keepAliveAgents());
+const get = (url: string) => sendUpstreamRequest(url, { method: 'GET', headers: {}, signal: new AbortController().signal }, keepAlivePools());
 
 describe('sendUpstreamRequest', () => {
   it('reads a body larger than the read-ahead, in order, however slowly it is read', async () => {
@@ -57,11 +57,11 @@ describe('aborting an exchange', () => {
       res.write('first part');
     });
     const before = new AbortSwitch();
-    const pending = sendUpstreamRequest(`${url}/slow-headers`, { method: 'GET', headers: {}, signal: before }, keepAliveAgents());
+    const pending = sendUpstreamRequest(`${url}/slow-headers`, { method: 'GET', headers: {}, signal: before }, keepAlivePools());
     setTimeout(() => before.abort(), 10);
     await expect(pending).rejects.toThrow();
     const after = new AbortSwitch();
-    const res = await sendUpstreamRequest(`${url}/streaming`, { method: 'GET', headers: {}, signal: after }, keepAliveAgents());
+    const res = await sendUpstreamRequest(`${url}/streaming`, { method: 'GET', headers: {}, signal: after }, keepAlivePools());
     expect(await res.read()).toEqual({ done: false, value: 'first part' });
     after.abort();
     await expect(res.read()).rejects.toThrow();
