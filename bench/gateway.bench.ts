@@ -405,12 +405,21 @@ async function main(): Promise<void> {
   const above: string[] = [];
   let inside = '';
   let gcPauses = '';
+  /** The gateways' own CPU (with --pin they share one): what the others took while tokenfleet was measured. */
+  const neighbours = targets.filter((t) => t.name !== 'direct (mock)' && t.name !== 'tokenfleet');
+  const cpuTotal = (pid: number | undefined): number => {
+    const c = cpuMs(pid);
+    return c.user + c.system;
+  };
+  let neighbourCpu = '';
   for (const t of targets) {
     const measuredFromMs = Date.now() + 1000; // after the open loop's warm-up second
+    const before = neighbours.map((n) => cpuTotal(n.pid));
     const r = await openLoop(t);
     if (t.name === 'tokenfleet') {
       inside = insideTokenfleet(join(dir, 'data', SQLITE_LEDGER_FILE), measuredFromMs);
       gcPauses = pausesDuring(gcLog, measuredFromMs, Date.now());
+      neighbourCpu = neighbours.map((n, i) => `${n.name} ${f(cpuTotal(n.pid) - before[i]!, 0)} ms`).join(', ');
     }
     direct ??= r;
     const p50 = r.latency.quantile(0.5);
@@ -425,6 +434,7 @@ async function main(): Promise<void> {
 
   if (inside !== '') console.log(inside);
   if (gcPauses !== '') console.log(gcPauses);
+  if (neighbourCpu !== '') console.log(`CPU time the other gateway processes took during tokenfleet's open loop${args.pin ? ' (on its CPU)' : ''}: ${neighbourCpu}`);
 
   console.log('\n3. first streamed byte, ms (upstream: first token at once, the rest 20 ms later)');
   console.log(row(['target', 'first byte p50', 'first byte p99', 'added p50', 'latency p50']));
