@@ -22,7 +22,8 @@
  * The client runs in this process. On a shared machine the figures are
  * noisy: read them with `uptime`. Needs `npm run build` first.
  * Run: npm run bench:gateway [-- --seconds 5 --concurrency 64 --rps 1000]
- * (`--only tokenfleet` skips Portkey; `--profile DIR` writes a CPU profile of
+ * (`--only tokenfleet` skips Portkey; `--prompt-words N` sends prompts of N varied words instead of 16
+ * tokens of one word (what a tokenizer costs on real text); `--profile DIR` writes a CPU profile of
  * the tokenfleet process into DIR, for `node --cpu-prof`'s usual viewers;
  * `--cli FILE` runs another build's main.js, to compare two builds;
  * `--node-flags="..."` (with the `=`) replaces the Node flags both gateways run with, to compare V8 settings;
@@ -44,6 +45,7 @@ import { LogHistogram } from '../src/sim/metrics/log-histogram.js';
 import { completionBodies } from '../src/loadgen/completion-body.js';
 import { emptyPlannedRequest, poissonSchedule } from '../src/loadgen/load-schedule.js';
 import { sendCompletion, type CompletionResult, type CompletionTarget } from '../src/loadgen/send-completion.js';
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { writeBenchGatewayConfig } from './bench-gateway-config.js';
 
 const { values: args } = parseArgs({
@@ -56,6 +58,7 @@ const { values: args } = parseArgs({
     cli: { type: 'string', default: 'dist/cli/main.js' },
     pin: { type: 'boolean', default: false },
     'node-flags': { type: 'string' },
+    'prompt-words': { type: 'string' },
   },
 });
 /** With --pin: the command line that runs `cmd argv` on one CPU. */
@@ -161,7 +164,36 @@ function cpuMs(pid: number | undefined): { user: number; system: number } {
 const PROMPT_TOKENS = 16;
 const WARM_UP_REQUESTS = 3000;
 const OUTPUT_TOKENS = 8;
-const bodies = completionBodies(['mock', 'mock-slow'], PROMPT_TOKENS);
+const MODELS = ['mock', 'mock-slow'];
+
+/**
+ * With `--prompt-words N`: prompts of N pseudo-words (2-9 letters, deterministic), a different slice of a long
+ * text for every request, so that the gateway's tokenizer meets text as it would in production (the default
+ * prompt repeats one token, which its cache answers at once). The mock answers the same whatever the prompt.
+ */
+function variedBodies(words: number): { body(model: number, promptTokens: number, outputTokens: number, stream: boolean): string } {
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  let seed = 12345;
+  const next = (): number => (seed = (seed * 16807) % 2147483647);
+  const corpus: string[] = [];
+  for (let i = 0; i < words * 4; i++) {
+    let w = '';
+    for (let k = 2 + (next() % 8); k > 0; k--) w += letters[next() % 26];
+    corpus.push(w);
+  }
+  let offset = 0;
+  const heads = MODELS.map((m) => `{"model":${JSON.stringify(m)},"messages":[{"role":"user","content":"`);
+  return {
+    body(model, _promptTokens, outputTokens, stream) {
+      offset = (offset + 7919) % (corpus.length - words);
+      const prompt = corpus.slice(offset, offset + words).join(' ');
+      return `${heads[model]}${prompt}"}],"max_tokens":${outputTokens}${stream ? ',"stream":true,"stream_options":{"include_usage":true}}' : '}'}`;
+    },
+  };
+}
+const PROMPT_WORDS = args['prompt-words'] !== undefined ? Number(args['prompt-words']) : undefined;
+if (PROMPT_WORDS !== undefined && !(Number.isInteger(PROMPT_WORDS) && PROMPT_WORDS > 0)) throw new Error(`--prompt-words takes a positive whole number, got ${args['prompt-words']}`);
+const bodies = PROMPT_WORDS !== undefined ? variedBodies(PROMPT_WORDS) : completionBodies(MODELS, PROMPT_TOKENS);
 
 function once(t: Target, model: number, stream: boolean): Promise<CompletionResult> {
   return new Promise((resolve) => sendCompletion(t.target, t.key, bodies.body(model, PROMPT_TOKENS, OUTPUT_TOKENS, stream), stream, now, resolve));
@@ -330,7 +362,7 @@ function row(cells: (string | number)[]): string {
 const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
 async function main(): Promise<void> {
-  console.log(`gateway bench: ${CONCURRENCY} connections closed-loop for ${SECONDS} s; open loop ${OPEN_RPS} rps for ${SECONDS} s; gateways run with node ${GATEWAY_NODE_FLAGS.join(' ')}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(`gateway bench: ${CONCURRENCY} connections closed-loop for ${SECONDS} s; open loop ${OPEN_RPS} rps for ${SECONDS} s; gateways run with node ${GATEWAY_NODE_FLAGS.join(' ')}; prompts ${PROMPT_WORDS !== undefined ? `of ${PROMPT_WORDS} varied words (~${countTokens(bodies.body(0, 0, 0, false).slice(bodies.body(0, 0, 0, false).indexOf('content":"') + 10, -20))} o200k tokens)` : `of ${PROMPT_TOKENS} tokens of one word`}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const mockPort = Number((await start('mock upstream', ...onCpu(0, process.execPath, ['--import', 'tsx', 'test/mock-openai-upstream.ts', '0']), /listening on (\d+)/))[1]);
   const mockPid = children.at(-1)?.pid;
 

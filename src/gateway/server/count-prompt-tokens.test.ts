@@ -4,6 +4,7 @@ import type { ChatMessage } from '../backends/backend.js';
 import {
   approxTextTokens,
   countChatPromptTokens,
+  EXACT_PROMPT_CHARS,
   IMAGE_PART_TOKENS,
   MAX_RUN_CHARS,
   TOKENS_PER_MESSAGE,
@@ -89,5 +90,53 @@ describe('countChatPromptTokens', () => {
     ];
     const first = countChatPromptTokens(messages);
     for (let i = 0; i < 5; i++) expect(countChatPromptTokens(messages)).toBe(first);
+  });
+});
+
+describe('long prompts: counted exactly up to EXACT_PROMPT_CHARS, extrapolated beyond', () => {
+  /** Deterministic prose-like text of about `chars` characters. */
+  function prose(chars: number, seed = 7): string {
+    const words = ['the', 'gateway', 'counts', 'tokens', 'of', 'every', 'prompt', 'before', 'it', 'forwards', 'a', 'request', 'to', 'one', 'backend', 'pool', 'with', 'accelerators', 'serving', 'models', 'at', 'scale', 'while', 'tenants', 'pay', 'for', 'what', 'they', 'use'];
+    let s = seed;
+    let text = '';
+    while (text.length < chars) {
+      s = (s * 16807) % 2147483647;
+      text += words[s % words.length]! + (s % 11 === 0 ? '. ' : s % 13 === 0 ? ', ' : ' ');
+    }
+    return text;
+  }
+  const within = (approx: number, exact: number, share: number) => expect(Math.abs(approx - exact) / exact).toBeLessThan(share);
+
+  it('counts a text of EXACT_PROMPT_CHARS characters exactly', () => {
+    const text = prose(EXACT_PROMPT_CHARS + 50).slice(0, EXACT_PROMPT_CHARS);
+    expect(approxTextTokens(text)).toBe(countTokens(text));
+  });
+
+  it('extrapolates a long text at the rate of its counted part: within 5% on homogeneous prose', () => {
+    for (const chars of [2_000, 20_000, 200_000]) {
+      const text = prose(chars);
+      within(approxTextTokens(text), countTokens(text), 0.05);
+    }
+  });
+
+  it('extrapolates a long text in a script of other density (Chinese) at its own rate', () => {
+    const text = '模型在加速器上为每个租户提供服务，网关在转发请求之前统计提示的令牌数量。'.repeat(400);
+    within(approxTextTokens(text), countTokens(text), 0.1);
+  });
+
+  it('spends one budget over the whole chat: a long conversation is within 5% of the exact count', () => {
+    const messages: ChatMessage[] = Array.from({ length: 60 }, (_, i) => ({ role: i % 2 === 0 ? 'user' : 'assistant', content: prose(700, i + 1) }));
+    const exact = TOKENS_PRIMING_REPLY + messages.reduce((n, m) => n + MESSAGE_OVERHEAD + countTokens(m.content as string), 0);
+    within(countChatPromptTokens(messages), exact, 0.05);
+    // The first messages, within the budget, are counted exactly.
+    const short = messages.slice(0, 1);
+    expect(countChatPromptTokens(short)).toBe(TOKENS_PRIMING_REPLY + MESSAGE_OVERHEAD + countTokens(short[0]!.content as string));
+  });
+
+  it('never cuts a surrogate pair at the budget and still counts the rest', () => {
+    const text = 'a'.repeat(EXACT_PROMPT_CHARS - 1) + '😀'.repeat(500);
+    const approx = approxTextTokens(text);
+    expect(approx).toBeGreaterThan(countTokens('a'.repeat(EXACT_PROMPT_CHARS - 1)));
+    expect(Number.isInteger(approx)).toBe(true);
   });
 });
