@@ -171,7 +171,7 @@ const MODELS = ['mock', 'mock-slow'];
  * text for every request, so that the gateway's tokenizer meets text as it would in production (the default
  * prompt repeats one token, which its cache answers at once). The mock answers the same whatever the prompt.
  */
-function variedBodies(words: number): { body(model: number, promptTokens: number, outputTokens: number, stream: boolean): string } {
+function variedBodies(words: number): { body(model: number, promptTokens: number, outputTokens: number, stream: boolean): string; readonly samplePrompt: string } {
   const letters = 'abcdefghijklmnopqrstuvwxyz';
   let seed = 12345;
   const next = (): number => (seed = (seed * 16807) % 2147483647);
@@ -184,6 +184,7 @@ function variedBodies(words: number): { body(model: number, promptTokens: number
   let offset = 0;
   const heads = MODELS.map((m) => `{"model":${JSON.stringify(m)},"messages":[{"role":"user","content":"`);
   return {
+    samplePrompt: corpus.slice(0, words).join(' '),
     body(model, _promptTokens, outputTokens, stream) {
       offset = (offset + 7919) % (corpus.length - words);
       const prompt = corpus.slice(offset, offset + words).join(' ');
@@ -193,7 +194,8 @@ function variedBodies(words: number): { body(model: number, promptTokens: number
 }
 const PROMPT_WORDS = args['prompt-words'] !== undefined ? Number(args['prompt-words']) : undefined;
 if (PROMPT_WORDS !== undefined && !(Number.isInteger(PROMPT_WORDS) && PROMPT_WORDS > 0)) throw new Error(`--prompt-words takes a positive whole number, got ${args['prompt-words']}`);
-const bodies = PROMPT_WORDS !== undefined ? variedBodies(PROMPT_WORDS) : completionBodies(MODELS, PROMPT_TOKENS);
+const varied = PROMPT_WORDS !== undefined ? variedBodies(PROMPT_WORDS) : undefined;
+const bodies = varied ?? completionBodies(MODELS, PROMPT_TOKENS);
 
 function once(t: Target, model: number, stream: boolean): Promise<CompletionResult> {
   return new Promise((resolve) => sendCompletion(t.target, t.key, bodies.body(model, PROMPT_TOKENS, OUTPUT_TOKENS, stream), stream, now, resolve));
@@ -362,7 +364,7 @@ function row(cells: (string | number)[]): string {
 const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
 async function main(): Promise<void> {
-  console.log(`gateway bench: ${CONCURRENCY} connections closed-loop for ${SECONDS} s; open loop ${OPEN_RPS} rps for ${SECONDS} s; gateways run with node ${GATEWAY_NODE_FLAGS.join(' ')}; prompts ${PROMPT_WORDS !== undefined ? `of ${PROMPT_WORDS} varied words (~${countTokens(bodies.body(0, 0, 0, false).slice(bodies.body(0, 0, 0, false).indexOf('content":"') + 10, -20))} o200k tokens)` : `of ${PROMPT_TOKENS} tokens of one word`}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(`gateway bench: ${CONCURRENCY} connections closed-loop for ${SECONDS} s; open loop ${OPEN_RPS} rps for ${SECONDS} s; gateways run with node ${GATEWAY_NODE_FLAGS.join(' ')}; prompts ${varied !== undefined ? `of ${PROMPT_WORDS} varied words (~${countTokens(varied.samplePrompt)} o200k tokens)` : `of ${PROMPT_TOKENS} tokens of one word`}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const mockPort = Number((await start('mock upstream', ...onCpu(0, process.execPath, ['--import', 'tsx', 'test/mock-openai-upstream.ts', '0']), /listening on (\d+)/))[1]);
   const mockPid = children.at(-1)?.pid;
 
