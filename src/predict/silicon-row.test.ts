@@ -25,6 +25,13 @@ describe('rowParallel: the real layout behind the sizes a row records', () => {
     // Without the domain nothing is guessed.
     expect(rowParallel(row('dsr1_b200_sglang_fp4_agg_c16_cfg201', '64,1,1,8,8'), '')).toMatchObject({ tp: 64, squared: false });
   });
+
+  it('reads a MoE group larger than the attention TP, with no DP size, as attention DP over its GPUs', () => {
+    // vLLM flattens MoE TP over DP x TP ranks: TP1 with MoE TP4 is DP4 on four GPUs, TP2 with MoE TP4 is DP2 x TP2.
+    expect(rowParallel(row('qwen3_235b_h200_vllm_agg_c5_tp1_epnone_10', '1,1,,4,1'), '')).toMatchObject({ tp: 1, dp: 4, moeTp: 4, ep: 1 });
+    expect(rowParallel(row('qwen3_235b_h200_vllm_agg_c11_tp2_epnone_13', '2,1,,4,1'), '')).toMatchObject({ tp: 2, dp: 2, moeTp: 4, ep: 1 });
+    expect(rowParallel(row('qwen3_235b_h200_vllm_agg_c16_tp2_epnone_16', '2,1,,1,2'), '')).toMatchObject({ tp: 2, dp: 1, moeTp: 1, ep: 2 });
+  });
 });
 
 describe('rowReplicas: aggregated replicas behind one router', () => {

@@ -146,7 +146,9 @@ function isSquareOf(n: number, root: number): boolean {
  * domain (`scaleUpDomain`, e.g. 8 GPUs of an HGX node) while `moe_ep_size` is s:
  * the encoding of the squared rows the id confirms (`tp_size` 64,
  * `moe_tp_size` 8, `moe_ep_size` 8 for TP8 EP8 on one 8-GPU node), never a
- * single aggregated replica spread over 64 GPUs of 8-GPU nodes.
+ * single aggregated replica spread over 64 GPUs of 8-GPU nodes. A MoE group larger than the
+ * attention's TP without a recorded DP size (`tp_size` 1, `moe_tp_size` 4) is attention DP over the
+ * MoE group's GPUs.
  */
 export function rowParallel(row: SiliconRow, prefix: '' | 'prefill_' | 'decode_', opts: { scaleUpDomain?: number } = {}): ParallelConfig & { squared: boolean } {
   let tp = intField(row, `${prefix}tp_size`);
@@ -170,6 +172,10 @@ export function rowParallel(row: SiliconRow, prefix: '' | 'prefill_' | 'decode_'
       moeTp = Math.max(1, Math.round((tp * dp) / ep));
     }
   }
+  // vLLM without expert parallelism flattens its MoE tensor parallelism over every attention-DP rank
+  // (`moe_tp = dp x tp`), and some of its rows record that product without the DP size: TP1 with MoE TP4
+  // (Qwen3-235B-A22B-FP8 on H200) is attention DP4 over four GPUs, not one GPU.
+  if (dp === 1 && moeTp * ep > tp && (moeTp * ep) % tp === 0) dp = (moeTp * ep) / tp;
   if (moeTp * ep !== tp * dp) {
     if ((tp * dp) % ep === 0) moeTp = (tp * dp) / ep;
     else {
