@@ -103,6 +103,7 @@ function schedulerFor(d: Deployment, mem: MemoryPlan, maxBatchedTokens: number |
     kvCapacityTokens: mem.kvCapacityTokens * workers,
     kvBlockTokens: mem.kvBlockTokens,
     dpRanks: ranks,
+    reserveWholeSequence: e.kvAdmission === 'whole-sequence',
     ...(d.parallel.dp > 1 && e.attentionDpContextWaitSteps !== undefined && { contextWaitSteps: e.attentionDpContextWaitSteps }),
     prefillOnly,
   };

@@ -102,6 +102,21 @@ describe('batching policies', () => {
     expect(maxKv).toBeLessThanOrEqual(4000);
     for (const r of reqs) expect(s.generatedTokens(r)).toBe(1500);
   });
+  it('reserving whole sequences (GUARANTEED_NO_EVICT) queues what could outgrow the cache instead of preempting', () => {
+    // Two lifetimes of 2,500 tokens fit 4,000 tokens of KV once at a time: the second waits for the first to finish.
+    const reqs = [newRequest(0, 1000, 1500, 0), newRequest(1, 1000, 1500, 0), newRequest(2, 1000, 1500, 0)];
+    const { finished, maxKv, s } = drain({ ...base, kvCapacityTokens: 4000, reserveWholeSequence: true }, reqs);
+    expect(s.preemptions).toBe(0);
+    expect(finished).toHaveLength(3);
+    expect(maxKv).toBeLessThanOrEqual(4000);
+    expect(reqs[1]!.admittedMs).toBeGreaterThanOrEqual(reqs[0]!.finishMs);
+    expect(reqs[2]!.admittedMs).toBeGreaterThanOrEqual(reqs[1]!.finishMs);
+    for (const r of reqs) expect(s.generatedTokens(r)).toBe(1500);
+    // Lifetimes that fit together run together, as without the reservation.
+    const small = [newRequest(0, 1000, 500, 0), newRequest(1, 1000, 500, 0)];
+    drain({ ...base, kvCapacityTokens: 4000, reserveWholeSequence: true }, small);
+    expect(small[1]!.admittedMs).toBeLessThan(small[0]!.finishMs);
+  });
   it('a prefill-only replica releases requests after their first token', () => {
     const { finished } = drain({ ...base, prefillOnly: true }, workload(10));
     for (const r of finished) expect(r.finishMs).toBe(r.firstTokenMs);

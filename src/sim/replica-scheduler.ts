@@ -76,6 +76,13 @@ export interface ReplicaSchedulerConfig {
    * 0 or absent: none.
    */
   readonly contextWaitSteps?: number;
+  /**
+   * Admit a request only when the KV of its whole lifetime (prompt plus every output token) fits beside the
+   * lifetimes of those running (TensorRT-LLM's GUARANTEED_NO_EVICT capacity scheduler): nothing is ever
+   * preempted, and under a full cache requests wait in the queue instead. Absent or false: admit on the
+   * prompt alone and preempt when decoding runs out (vLLM, SGLang).
+   */
+  readonly reserveWholeSequence?: boolean;
 }
 
 interface DecodeEntry {
@@ -101,6 +108,8 @@ export class ReplicaScheduler {
   private prefillKvTokens = 0;
   /** Prompt tokens of admitted, still-prefilling sequences not computed yet: KV promised to them. */
   private prefillReservedTokens = 0;
+  /** With reserveWholeSequence: prompt plus output tokens of every admitted, unfinished request. */
+  private lifetimeReservedTokens = 0;
   private preemptionCount = 0;
   /** Prompt tokens still to compute over queued and prefilling requests. */
   private pendingPrefill = 0;
@@ -175,10 +184,12 @@ export class ReplicaScheduler {
         this.prefillKvTokens -= req.prefilledTokens;
         this.prefillReservedTokens -= req.prefillTarget - req.prefilledTokens;
         this.pendingPrefill -= req.prefillTarget - req.prefilledTokens;
+        this.lifetimeReservedTokens -= this.lifetimeTokens(req);
         break;
       }
       case 'decoding':
         this.decodeContextTokens -= req.promptTokens + this.produced(req);
+        this.lifetimeReservedTokens -= this.lifetimeTokens(req);
         this.decodingCount--;
         req.epoch++; // its heap and join-order entries are now stale
         break;
@@ -195,8 +206,12 @@ export class ReplicaScheduler {
 
   /** True when the request can never complete, even alone in the replica. */
   tooLarge(req: ScheduledRequest): boolean {
-    const out = this.config.prefillOnly ? 1 : req.outputTokens;
-    return req.promptTokens + out > this.config.kvCapacityTokens;
+    return this.lifetimeTokens(req) > this.config.kvCapacityTokens;
+  }
+
+  /** KV tokens a request holds at its end: its prompt and its outputs (one, on a prefill worker). */
+  private lifetimeTokens(req: ScheduledRequest): number {
+    return req.promptTokens + (this.config.prefillOnly ? 1 : req.outputTokens);
   }
 
   /**
@@ -208,6 +223,7 @@ export class ReplicaScheduler {
   private canAdmit(): boolean {
     if (this.waitingHead >= this.waiting.length) return false;
     if (this.runningCount >= this.config.maxRunningSequences) return false;
+    if (this.config.reserveWholeSequence && this.lifetimeReservedTokens + this.lifetimeTokens(this.waiting[this.waitingHead]!) > this.config.kvCapacityTokens) return false;
     return this.kvUsed + this.prefillReservedTokens + this.waiting[this.waitingHead]!.prefillTarget <= this.admitLimit;
   }
 
@@ -228,6 +244,7 @@ export class ReplicaScheduler {
       this.waitingHead = 0;
     }
     if (req.admittedMs < 0) req.admittedMs = nowMs;
+    this.lifetimeReservedTokens += this.lifetimeTokens(req);
     req.prefilledTokens = Math.min(req.cachedTokens, req.prefillTarget);
     if (req.prefilledTokens >= req.prefillTarget) {
       // KV already present (received from a prefill worker): straight to decode.
@@ -268,6 +285,7 @@ export class ReplicaScheduler {
       this.decodeContextTokens -= req.promptTokens + produced;
       this.decodingCount--;
       req.epoch++; // its heap entry is now stale
+      this.lifetimeReservedTokens -= this.lifetimeTokens(req);
       req.status = 'waiting';
       req.producedAtJoin = produced;
       req.prefillTarget = req.promptTokens + produced;
@@ -446,6 +464,7 @@ export class ReplicaScheduler {
   }
 
   private finish(req: ScheduledRequest, endMs: number): void {
+    this.lifetimeReservedTokens -= this.lifetimeTokens(req);
     req.status = 'finished';
     req.finishMs = endMs;
     this.finished.push(req);

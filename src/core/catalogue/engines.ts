@@ -35,6 +35,13 @@ export interface EngineSpec {
    * the ranks' context work stays balanced (the simulator's `contextWaitSteps`); absent: none.
    */
   readonly attentionDpContextWaitSteps?: number;
+  /**
+   * What a request must find free in the KV cache to be admitted: 'prompt', its prompt's blocks (vLLM, SGLang:
+   * running sequences are preempted when decoding runs out); 'whole-sequence', its prompt and every output
+   * token it may produce, beside what the running ones may still grow to (TensorRT-LLM's default
+   * GUARANTEED_NO_EVICT capacity scheduler: never preempts, queues instead).
+   */
+  readonly kvAdmission: 'prompt' | 'whole-sequence';
   /** KV cache block (page) size in tokens. */
   readonly kvBlockTokens: number;
   /**
@@ -64,6 +71,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     batching: 'mixed-chunked',
     maxBatchedTokens: 8192,
     maxRunningSequences: 1024,
+    kvAdmission: 'prompt',
     kvBlockTokens: 16,
     fp8Attention: false,
     memoryUtilization: 0.9,
@@ -80,6 +88,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     // server_args.py: chunked_prefill_size 8192 below 160 GiB per GPU (H100, H200), 16384 from there (B200, GB200, B300, MI300X).
     largeMemoryTokenBudget: { minMemoryBytes: 160 * 2 ** 30, maxBatchedTokens: 16384 },
     maxRunningSequences: 1024,
+    kvAdmission: 'prompt',
     kvBlockTokens: 1,
     fp8Attention: false,
     memoryUtilization: 0.88,
@@ -98,11 +107,12 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     // with TensorRT-LLM's attention_dp_config timeout_iters of 50. The measured DeepSeek rows with attention DP
     // show it: TTFT is a median of 92 TPOTs there and grows with the output length, not the prompt's work.
     attentionDpContextWaitSteps: 50,
+    kvAdmission: 'whole-sequence',
     kvBlockTokens: 32,
     fp8Attention: true,
     memoryUtilization: 0.9,
     memoryUtilizationOf: 'free',
-    source: 'TensorRT-LLM LLM API defaults: max_num_tokens 8192, max_batch_size 2048, tokens_per_block 32, free_gpu_memory_fraction 0.9; attention-DP context wait 50 iterations (attention_dp_config timeout_iters, ASSUMPTION: balancing on)',
+    source: 'TensorRT-LLM LLM API defaults: max_num_tokens 8192, max_batch_size 2048, tokens_per_block 32, free_gpu_memory_fraction 0.9, capacity_scheduler_policy GUARANTEED_NO_EVICT; attention-DP context wait 50 iterations (attention_dp_config timeout_iters, ASSUMPTION: balancing on)',
   },
   mindie: {
     id: 'mindie',
@@ -112,6 +122,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     batching: 'prefill-first',
     maxBatchedTokens: 8192,
     maxRunningSequences: 512,
+    kvAdmission: 'prompt',
     kvBlockTokens: 128,
     fp8Attention: false,
     memoryUtilization: 0.85,
@@ -126,6 +137,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     batching: 'mixed-chunked',
     maxBatchedTokens: 8192,
     maxRunningSequences: 512,
+    kvAdmission: 'prompt',
     kvBlockTokens: 16,
     fp8Attention: false,
     memoryUtilization: 0.9,

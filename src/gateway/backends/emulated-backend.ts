@@ -152,6 +152,7 @@ export function createEmulatedBackend(opts: EmulatedBackendOptions): EmulatedBac
     kvCapacityTokens: memory.kvCapacityTokens,
     kvBlockTokens: memory.kvBlockTokens,
     dpRanks: dp,
+    reserveWholeSequence: engine.kvAdmission === 'whole-sequence',
   });
   const clock = opts.clock ?? realClock;
 

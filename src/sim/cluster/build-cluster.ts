@@ -118,6 +118,7 @@ export function buildCluster(config: ClusterConfig, blockTokens: number | undefi
         kvCapacityTokens: memory.kvCapacityTokens,
         kvBlockTokens: memory.kvBlockTokens,
         dpRanks: dp,
+        reserveWholeSequence: engine.kvAdmission === 'whole-sequence',
         ...(dp > 1 && engine.attentionDpContextWaitSteps !== undefined && { contextWaitSteps: engine.attentionDpContextWaitSteps }),
         prefillOnly: pc.role === 'prefill',
       });
