@@ -50,6 +50,12 @@ export interface EngineSpec {
    * kernels dequantise it and compute at the bf16 rate (vLLM's and SGLang's default attention backends).
    */
   readonly fp8Attention: boolean;
+  /**
+   * The rate at which GEMMs with fp4 weights compute on a chip without fp4 units (Hopper, Ampere): 'bf16' for
+   * weight-only kernels that dequantise to bf16 (W4A16: vLLM's Marlin and Triton MXFP4 paths, SGLang's); 'fp8'
+   * where the engine quantises the activations to fp8 (W4A8: TensorRT-LLM's MXFP4 x FP8 MoE).
+   */
+  readonly fp4WithoutFp4Units: 'fp8' | 'bf16';
   /** Fraction of memory the engine may use: of the device for weights, activations and KV, or of what is free after the weights (memoryUtilizationOf). */
   readonly memoryUtilization: number;
   /**
@@ -74,6 +80,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     kvAdmission: 'prompt',
     kvBlockTokens: 16,
     fp8Attention: false,
+    fp4WithoutFp4Units: 'bf16',
     memoryUtilization: 0.9,
     memoryUtilizationOf: 'device',
     source: 'vLLM v1 engine arguments: max_num_batched_tokens 8192 for the API server, max_num_seqs 1024, block_size 16, gpu_memory_utilization 0.9',
@@ -91,6 +98,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     kvAdmission: 'prompt',
     kvBlockTokens: 1,
     fp8Attention: false,
+    fp4WithoutFp4Units: 'bf16',
     memoryUtilization: 0.88,
     memoryUtilizationOf: 'device',
     source: 'SGLang server arguments: chunked_prefill_size 8192 (16384 on GPUs with 160 GiB or more), enable_mixed_chunk false, page_size 1, mem_fraction_static about 0.88 on 80-192 GB GPUs',
@@ -110,6 +118,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     kvAdmission: 'whole-sequence',
     kvBlockTokens: 32,
     fp8Attention: true,
+    fp4WithoutFp4Units: 'fp8',
     memoryUtilization: 0.9,
     memoryUtilizationOf: 'free',
     source: 'TensorRT-LLM LLM API defaults: max_num_tokens 8192, max_batch_size 2048, tokens_per_block 32, free_gpu_memory_fraction 0.9, capacity_scheduler_policy GUARANTEED_NO_EVICT; attention-DP context wait 50 iterations (attention_dp_config timeout_iters, ASSUMPTION: balancing on)',
@@ -125,6 +134,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     kvAdmission: 'prompt',
     kvBlockTokens: 128,
     fp8Attention: false,
+    fp4WithoutFp4Units: 'bf16',
     memoryUtilization: 0.85,
     memoryUtilizationOf: 'device',
     source: 'MindIE Service configuration (maxPrefillTokens 8192, maxBatchSize, cacheBlockSize 128); ASSUMPTION where the documentation gives ranges',
@@ -140,6 +150,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     kvAdmission: 'prompt',
     kvBlockTokens: 16,
     fp8Attention: false,
+    fp4WithoutFp4Units: 'bf16',
     memoryUtilization: 0.9,
     memoryUtilizationOf: 'device',
     source: 'ASSUMPTION: vLLM-like defaults',

@@ -62,15 +62,19 @@ export function hardwareRates(acc: AcceleratorSpec): HardwareRates {
 
 /**
  * Peak FLOP/s for GEMMs in precision `p`. A precision the chip lacks runs as
- * weight-only quantisation at the next wider rate it has (fp4 -> fp8 -> bf16).
+ * weight-only quantisation at the next wider rate it has (fp8 -> bf16); fp4
+ * weights on a chip without fp4 units compute at `fp4Fallback`: 'fp8' where
+ * the engine quantises the activations to fp8 (W4A8), 'bf16' for weight-only
+ * kernels (W4A16).
  */
-export function gemmPeak(acc: AcceleratorSpec, rates: HardwareRates, p: Precision): number {
+export function gemmPeak(acc: AcceleratorSpec, rates: HardwareRates, p: Precision, fp4Fallback: 'fp8' | 'bf16' = 'fp8'): number {
   const order: readonly PeakPrecision[] = ['fp4', 'fp8', 'int8', 'bf16'];
   const want = peakPrecisionFor(p);
   const start = order.indexOf(want);
   for (let i = start; i < order.length; i++) {
     const key = order[i]!;
     if (key === 'int8' && want !== 'int8') continue;
+    if (key === 'fp8' && want === 'fp4' && fp4Fallback === 'bf16') continue;
     if (key === 'bf16') return rates.bf16Flops;
     const v = acc.peakFlopsPerSecond[key].value;
     if (v !== null && acc.precisions.includes(key === 'fp4' ? 'fp4' : key)) return v;

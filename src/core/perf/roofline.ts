@@ -6,6 +6,7 @@
  * bandwidth)) and the FLOP/s the calibrated step-time model predicts
  * (FLOPs / predicted step time). All per device.
  */
+import { getEngine } from '../catalogue/engines.js';
 import type { Deployment } from './deployment.js';
 import { gemmPeak } from './hardware-rates.js';
 import { operationTotals } from './operation-totals.js';
@@ -51,7 +52,7 @@ export interface RooflineOptions {
 export function rooflineOf(d: Deployment, model: StepModel, opts: RooflineOptions = {}): Roofline {
   const ctx = opts.decodeContextTokens ?? 2048;
   const capacity = opts.kvCapacityTokens ?? Number.POSITIVE_INFINITY;
-  const peak = gemmPeak(d.accelerator, model.rates, d.precision.weights);
+  const peak = gemmPeak(d.accelerator, model.rates, d.precision.weights, getEngine(d.engine).fp4WithoutFp4Units);
   const bw = model.rates.memoryBandwidth;
   const point = (phase: RooflinePoint['phase'], batch: number, tokens: number, contextTokens: number, shape: ReturnType<typeof batchOf>): RooflinePoint => {
     const { flops, bytes } = operationTotals(d, shape);

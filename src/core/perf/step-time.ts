@@ -131,8 +131,9 @@ export function compileStepModel(d: Deployment, eff: Efficiencies): StepModel {
   const bw = rates.memoryBandwidth * eff.memory;
   const wb = BYTES_PER_ELEMENT[d.precision.weights];
   const moeWb = BYTES_PER_ELEMENT[d.precision.moeWeights];
-  const peakDense = gemmPeak(d.accelerator, rates, d.precision.weights) * eff.gemmCompute;
-  const peakMoe = gemmPeak(d.accelerator, rates, d.precision.moeWeights) * eff.gemmCompute;
+  const fp4Fallback = getEngine(d.engine).fp4WithoutFp4Units;
+  const peakDense = gemmPeak(d.accelerator, rates, d.precision.weights, fp4Fallback) * eff.gemmCompute;
+  const peakMoe = gemmPeak(d.accelerator, rates, d.precision.moeWeights, fp4Fallback) * eff.gemmCompute;
   // Attention runs at the KV cache's precision where the chip and the engine have that rate: with an fp8 KV
   // cache TensorRT-LLM runs the attention kernels in fp8 (FP8 context FMHA, fp8 XQA/MLA), at twice the bf16
   // rate on Hopper and Blackwell; the other engines dequantise the cache and compute in bf16 (fp8Attention).
