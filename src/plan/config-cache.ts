@@ -27,9 +27,10 @@ export function memoryCache(): ConfigCache {
 /**
  * Version of the search procedure (layouts tried, concurrency search, throughput
  * formula). Bump it whenever the configuration search (config-search.ts and the files it uses: candidate-layouts, concurrency-search, precision-choice) would return different results
- * for the same inputs, so that cached results from the old procedure are not reused.
+ * for the same inputs, so that cached results from the old procedure are not reused (5: TensorRT-LLM reserves whole
+ * sequences in KV, fp4 weights on chips without fp4 units compute at the engine's fallback rate).
  */
-export const CONFIG_SEARCH_VERSION = 4;
+export const CONFIG_SEARCH_VERSION = 5;
 
 let calibrationsHash: number | undefined;
 
