@@ -216,6 +216,9 @@ function once(t: Target, model: number, stream: boolean): Promise<CompletionResu
 async function alone<T>(t: Target, all: readonly Target[], measure: () => Promise<T>): Promise<T> {
   const others = all.filter((o) => o !== t && o.name !== 'direct (mock)' && o.pid !== undefined).map((o) => o.pid!);
   for (const pid of others) process.kill(pid, 'SIGSTOP');
+  // The measured gateway may have just been continued: let it run its overdue timers first (closing idle
+  // keep-alive connections, which a request sent at once would meet as a reset).
+  await new Promise((resolve) => setTimeout(resolve, 250));
   try {
     return await measure();
   } finally {
@@ -468,9 +471,10 @@ async function main(): Promise<void> {
   };
   let neighbourCpu = '';
   for (const t of targets) {
-    const measuredFromMs = Date.now() + 1000; // after the open loop's warm-up second
+    let measuredFromMs = 0;
     let neighbourMs: number[] = [];
     const r = await alone(t, targets, async () => {
+      measuredFromMs = Date.now() + 1000; // after the open loop's warm-up second
       const before = neighbours.map((n) => cpuTotal(n.pid));
       const result = await openLoop(t);
       neighbourMs = neighbours.map((n, i) => cpuTotal(n.pid) - before[i]!);
