@@ -11,6 +11,7 @@ import type { ParallelConfig } from '../core/perf/deployment.js';
 import type { Efficiencies } from '../core/perf/efficiency.js';
 import { DRIFTING_HARNESS, estimateBenchmark, GAP_TRTLLM_HARNESS, LOCKSTEP_HARNESS, SILICON_HARNESS, type BenchmarkHarness } from '../sim/benchmark-harness.js';
 import { rowConcurrency, rowParallel, rowPrecision, rowReplicas, type SiliconRow } from './silicon-row.js';
+import { rowSpeculative } from './row-speculative.js';
 
 export interface RowPrediction {
   readonly id: string;
@@ -100,7 +101,8 @@ export function predictRow(row: SiliconRow, resolve: ModelResolver, opts: { effi
               decode: { parallel: fitLayout(rowParallel(row, 'decode_'), resolved.spec), ...opt(workers(row, 'decode_num_workers')) },
             },
           };
-    const est = estimateBenchmark({ ...common, ...layout }, harnessOf(row));
+    const speculative = rowSpeculative(row, resolved.spec);
+    const est = estimateBenchmark({ ...common, ...(speculative && { speculative }), ...layout }, harnessOf(row));
     if (!est.fits) return fail(`does not fit: ${est.memory.reason ?? 'not enough memory'}`, meta);
     return { id: row.id, ttftMs: est.ttftMs, tpotMs: est.tpotMs, error: '', ...meta };
   } catch (e) {

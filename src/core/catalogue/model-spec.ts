@@ -155,6 +155,11 @@ export interface ModelSpec {
    * (ffnLayerCount ?? numLayers) - (moe?.moeLayerCount ?? 0).
    */
   readonly ffnLayerCount?: number;
+  /**
+   * Multi-token-prediction (MTP/nextn) layers the checkpoint ships (`num_nextn_predict_layers`): a drafter for
+   * speculative decoding that engines can run (DeepSeek-V3/R1: 1). Not counted in the sizes. Absent: none.
+   */
+  readonly mtpLayers?: number;
   /** Free-form notes on approximations made while parsing. */
   readonly parseNotes: readonly string[];
 }

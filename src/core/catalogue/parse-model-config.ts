@@ -137,6 +137,7 @@ export function parseModelConfig(json: unknown, id: string, opts: ParseModelConf
     ...(linearMixer && { linearMixer }),
     ...(linearStatePrecision && { linearStatePrecision }),
     ...(separateFfn && { ffnLayerCount: ffnBlocks.length }),
+    ...(mtp && { mtpLayers: mtp }),
     parseNotes: notes,
   };
 }
