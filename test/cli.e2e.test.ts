@@ -611,7 +611,12 @@ describe('tokenfleet calibrate', () => {
       expect(r.stderr).toMatch(new RegExp(`^hopper/vllm: 4 rows from the ${start === 'committed' ? 'committed fit' : 'prior'}, `, 'm'));
       const text = readFileSync(out, 'utf8');
       expect(text).toMatch(/export const CALIBRATIONS/);
-      expect(text.match(/"family":/g)).toHaveLength(8);
+      // Every committed calibration is kept: one per family and engine for aggregated rows, and one more where
+      // disaggregated rows were fitted apart.
+      const committed = readFileSync(join(ROOT, 'src', 'core', 'perf', 'calibration-data.ts'), 'utf8');
+      expect(text.match(/"family":/g)).toHaveLength(committed.match(/"family":/g)!.length);
+      expect(text.match(/"mode": "disagg"/g)).toHaveLength(committed.match(/"mode": "disagg"/g)!.length);
+      expect(text).toMatch(/"mode": "disagg"/);
     }
     expect(cli('calibrate', '--start', 'scratch').status).not.toBe(0);
   });

@@ -128,7 +128,7 @@ program
   .option('--measurements <file>', 'silicon-sample CSV with measured columns', '../shared/data/validation/silicon-measurements.csv')
   .option('--out <file>', 'generated TypeScript module', 'src/core/perf/calibration-data.ts')
   .option('--max-rows <n>', 'training rows per (family, engine) group', '120')
-  .option('--groups <list>', 'refit only these comma-separated family/engine groups (e.g. hopper/vllm); keep the others as committed')
+  .option('--groups <list>', 'refit only these comma-separated groups: family/engine for aggregated rows (e.g. hopper/vllm), family/engine/disagg for disaggregated ones; keep the others as committed')
   .addOption(new Option('--start <from>', 'where each group\'s search starts: the documented CUDA prior (reproducible from scratch) or the committed fit (a refinement: its training loss can only fall)').choices(['prior', 'committed']).default('prior'))
   .action(async (opts) => (await import('./commands/calibrate.js')).calibrateCommand(opts));
 

@@ -101,7 +101,7 @@ function pick(ranked: readonly Ranked[], n: number): Layout[] {
 
 /** Candidate prefill and decode layouts (see the module comment). */
 function candidates(w: WorkloadClass, model: ModelSpec, acc: AcceleratorSpec, engine: EngineId, memoryUtilization: number | undefined): { prefill: Layout[]; decode: Layout[] } {
-  const eff = calibrationFor(acc, engine).efficiencies;
+  const eff = calibrationFor(acc, engine, 'disagg').efficiencies;
   const seq = w.inputTokens + w.outputTokens;
   const prefill: Ranked[] = [];
   const decode: Ranked[] = [];
@@ -173,7 +173,7 @@ export function searchDisagg(w: WorkloadClass, model: ModelSpec, acc: Accelerato
   const spec = getEngine(engine);
   if (!spec.features.disaggregation) return zero(`engine ${engine} has no prefill/decode disaggregation`);
   if (w.speculative !== undefined && !spec.features.speculativeDecoding) return zero(`engine ${engine} has no speculative decoding, which workload ${w.id} is served with`);
-  confidence = calibrationFor(acc, engine).source;
+  confidence = calibrationFor(acc, engine, 'disagg').source;
   let notes: string[] = [];
   try {
     notes = [...validLayouts(model, acc).notes];

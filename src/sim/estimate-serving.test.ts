@@ -71,3 +71,14 @@ describe('estimateServing: memory utilization', () => {
     expect(at97.maxConcurrency).toBeGreaterThan(at95.maxConcurrency);
   });
 });
+
+describe('estimateServing: the calibration of the deployment mode', () => {
+  it('a disaggregated deployment takes the fit of disaggregated rows, an aggregated one the aggregated fit', () => {
+    const d = estimateServing(disagg(64));
+    expect(d.calibration).toMatchObject({ family: 'hopper', engine: 'trtllm', mode: 'disagg', source: 'fitted' });
+    const { disagg: _omit, ...rest } = disagg(64);
+    const a = estimateServing({ ...rest, parallel: { tp: 4 } });
+    expect(a.calibration).toMatchObject({ family: 'hopper', engine: 'trtllm', mode: 'agg', source: 'fitted' });
+    expect(a.calibration.efficiencies).not.toEqual(d.calibration.efficiencies);
+  });
+});

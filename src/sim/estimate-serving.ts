@@ -118,7 +118,7 @@ export class DoesNotFitError extends Error {
 
 export function estimateServing(input: ServingEstimateInput): ServingEstimate {
   const { model, accelerator, engine, inputTokens: isl, outputTokens: osl, concurrency } = input;
-  const calibration = calibrationFor(accelerator, engine);
+  const calibration = calibrationFor(accelerator, engine, input.disagg ? 'disagg' : 'agg');
   const eff = input.efficiencies ?? calibration.efficiencies;
   const layouts = input.disagg ? [input.disagg.prefill, input.disagg.decode] : [{ parallel: input.parallel ?? {}, workers: 1 }];
   const built: BuiltSide[] = layouts.map((l, i) => {

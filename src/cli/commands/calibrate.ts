@@ -5,7 +5,7 @@ import { getAccelerator } from '../../core/catalogue/find-accelerator.js';
 import { getEngine } from '../../core/catalogue/engines.js';
 import type { AcceleratorFamily, EngineId } from '../../core/catalogue/accelerator-spec.js';
 import { CALIBRATIONS } from '../../core/perf/calibration-data.js';
-import { CUDA_PRIOR, type Calibration } from '../../core/perf/efficiency.js';
+import { CUDA_PRIOR, type Calibration, type DeploymentMode } from '../../core/perf/efficiency.js';
 import { errorBandOf, fitEfficiencies } from '../../predict/fit-calibration.js';
 import { splitOf } from '../../predict/holdout.js';
 import type { SiliconRow } from '../../predict/silicon-row.js';
@@ -18,7 +18,8 @@ export function calibrateCommand(raw: unknown): void {
   const o = parseOptions(schema, raw);
   const rows = readRows(o.measurements);
   const resolve = cachedResolver([]);
-  const groups = new Map<string, { family: AcceleratorFamily; engine: EngineId; train: SiliconRow[]; held: SiliconRow[] }>();
+  // One group per (family, engine, mode): `hopper/trtllm` for aggregated rows, `hopper/trtllm/disagg` for disaggregated ones.
+  const groups = new Map<string, { family: AcceleratorFamily; engine: EngineId; mode: DeploymentMode; train: SiliconRow[]; held: SiliconRow[] }>();
   for (const row of rows) {
     if (row.measuredTpotMs === undefined || row.measuredTtftMs === undefined) continue;
     let family: AcceleratorFamily;
@@ -29,22 +30,31 @@ export function calibrateCommand(raw: unknown): void {
     } catch {
       continue;
     }
-    const key = `${family}/${engine}`;
+    const key = keyOf(family, engine, row.mode);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { family, engine, train: [], held: [] }));
+    if (!g) groups.set(key, (g = { family, engine, mode: row.mode, train: [], held: [] }));
     (splitOf(row) === 'train' ? g.train : g.held).push(row);
   }
   const only = o.groups === undefined ? undefined : new Set(o.groups.split(',').map((x) => x.trim()).filter((x) => x !== ''));
   const out: Calibration[] = [];
   for (const [key, g] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    const kept = only && !only.has(key) ? CALIBRATIONS.find((c) => `${c.family}/${c.engine}` === key) : undefined;
-    if (kept) {
-      out.push(kept);
+    if (only && !only.has(key)) {
+      const kept = CALIBRATIONS.find((c) => committedKey(c) === key);
+      if (kept) out.push(kept);
+      continue;
+    }
+    if (g.train.length < MIN_GROUP_ROWS) {
+      process.stderr.write(`${key}: ${g.train.length} training rows, fewer than ${MIN_GROUP_ROWS}: not fitted (the aggregated fit serves it)\n`);
       continue;
     }
     const started = performance.now();
     // A committed fit of the group, when asked for and present, completed by the prior for any factor it lacks.
-    const committed = o.start === 'committed' ? CALIBRATIONS.find((c) => `${c.family}/${c.engine}` === key && c.source === 'fitted') : undefined;
+    // A new disaggregated group starts from the committed fit of its family and engine.
+    const committed =
+      o.start === 'committed'
+        ? (CALIBRATIONS.find((c) => committedKey(c) === key && c.source === 'fitted') ??
+          CALIBRATIONS.find((c) => c.family === g.family && c.engine === g.engine && c.mode !== 'disagg' && c.source === 'fitted'))
+        : undefined;
     const start = committed ? { ...CUDA_PRIOR, ...committed.efficiencies } : CUDA_PRIOR;
     const fit = fitEfficiencies(g.train, resolve, start, { maxRows: o.maxRows, sweeps: 6 });
     const bandRows = g.held.length >= 10 ? g.held : g.train;
@@ -54,6 +64,7 @@ export function calibrateCommand(raw: unknown): void {
     out.push({
       family: g.family,
       engine: g.engine,
+      mode: g.mode,
       efficiencies,
       errorBand,
       source: 'fitted',
@@ -72,4 +83,17 @@ export function calibrateCommand(raw: unknown): void {
     `export const CALIBRATIONS: readonly Calibration[] = ${JSON.stringify(out, null, 2)};\n`;
   writeFileSync(o.out, body);
   process.stderr.write(`wrote ${out.length} calibrations to ${o.out}\n`);
+}
+
+/** Fewer training rows than this fit nothing trustworthy: such a group is left to the aggregated fit or a transfer. */
+const MIN_GROUP_ROWS = 20;
+
+/** The group key of a family, engine and mode. */
+function keyOf(family: AcceleratorFamily, engine: EngineId, mode: DeploymentMode): string {
+  return mode === 'disagg' ? `${family}/${engine}/disagg` : `${family}/${engine}`;
+}
+
+/** The group key of a committed calibration (one fitted on both modes counts as aggregated). */
+function committedKey(c: Calibration): string {
+  return keyOf(c.family, c.engine, c.mode ?? 'agg');
 }

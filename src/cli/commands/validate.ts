@@ -19,11 +19,11 @@ function calibrationSection(): string {
   return [
     '## Calibrations in use',
     '',
-    '| accelerator | engine | rows fitted | TTFT median | TPOT median | GEMM eff. | memory eff. | attention eff. | step overhead ms |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| accelerator | engine | deployments | rows fitted | TTFT median | TPOT median | GEMM eff. | memory eff. | attention eff. | step overhead ms |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
     ...CALIBRATIONS.map(
       (c) =>
-        `| ${c.accelerator ?? c.family} | ${c.engine} | ${c.fittedRows} | ${pct(c.errorBand.ttftMedian)} | ${pct(c.errorBand.tpotMedian)} | ${c.efficiencies.gemmCompute.toFixed(2)} | ${c.efficiencies.memory.toFixed(2)} | ${c.efficiencies.attentionCompute.toFixed(2)} | ${c.efficiencies.stepOverheadMs.toFixed(2)} |`,
+        `| ${c.accelerator ?? c.family} | ${c.engine} | ${c.mode === 'disagg' ? 'disaggregated' : c.mode === 'agg' ? 'aggregated' : 'both'} | ${c.fittedRows} | ${pct(c.errorBand.ttftMedian)} | ${pct(c.errorBand.tpotMedian)} | ${c.efficiencies.gemmCompute.toFixed(2)} | ${c.efficiencies.memory.toFixed(2)} | ${c.efficiencies.attentionCompute.toFixed(2)} | ${c.efficiencies.stepOverheadMs.toFixed(2)} |`,
     ),
     '',
     'Families and engines without measurements (AMD, Huawei, Cambricon, Moore Threads, MetaX, Kunlunxin, Hygon, Biren, the in-house chip; MindIE) use a transferred fit or a documented prior with a wider error band: see docs/calibration.md.',

@@ -8,33 +8,63 @@ export const CALIBRATIONS: readonly Calibration[] = [
   {
     "family": "blackwell-ultra",
     "engine": "sglang",
+    "mode": "agg",
     "efficiencies": {
-      "gemmCompute": 0.8,
+      "gemmCompute": 0.2943,
       "memory": 0.9,
-      "attentionCompute": 0.4904,
+      "attentionCompute": 0.1,
       "comm": 0.2,
       "commLatencyUs": 22.3774,
       "a2aLatencyUs": 44.7547,
-      "moeImbalance": 1,
+      "moeImbalance": 1.8221,
       "stepOverheadMs": 2.9836,
-      "prefillOverheadMs": 1.8221,
+      "prefillOverheadMs": 0.1653,
       "perSequenceUs": 0.005,
       "perLayerUs": 0.006,
-      "requestOverheadMs": 200.5768
+      "requestOverheadMs": 134.4506
     },
     "errorBand": {
-      "ttftMedian": 0.266,
-      "ttftP90": 0.737,
-      "tpotMedian": 0.14,
-      "tpotP90": 0.405
+      "ttftMedian": 0.344,
+      "ttftP90": 0.646,
+      "tpotMedian": 0.123,
+      "tpotP90": 0.307
     },
     "source": "fitted",
-    "fittedRows": 108,
-    "note": "fitted on 108 of 108 training rows of blackwell-ultra/sglang; error band from 36 held-out rows"
+    "fittedRows": 62,
+    "note": "fitted on 62 of 62 training rows of blackwell-ultra/sglang; error band from 17 held-out rows"
+  },
+  {
+    "family": "blackwell-ultra",
+    "engine": "sglang",
+    "mode": "disagg",
+    "efficiencies": {
+      "gemmCompute": 0.8,
+      "memory": 0.9,
+      "attentionCompute": 0.75,
+      "comm": 0.2,
+      "commLatencyUs": 15,
+      "a2aLatencyUs": 54.6635,
+      "moeImbalance": 1,
+      "stepOverheadMs": 2.9836,
+      "prefillOverheadMs": 1.2214,
+      "perSequenceUs": 0.005,
+      "perLayerUs": 0.009,
+      "requestOverheadMs": 244.9851
+    },
+    "errorBand": {
+      "ttftMedian": 0.183,
+      "ttftP90": 0.782,
+      "tpotMedian": 0.154,
+      "tpotP90": 0.576
+    },
+    "source": "fitted",
+    "fittedRows": 46,
+    "note": "fitted on 46 of 46 training rows of blackwell-ultra/sglang/disagg; error band from 19 held-out rows"
   },
   {
     "family": "blackwell-ultra",
     "engine": "trtllm",
+    "mode": "disagg",
     "efficiencies": {
       "gemmCompute": 0.2,
       "memory": 0.9,
@@ -44,7 +74,7 @@ export const CALIBRATIONS: readonly Calibration[] = [
       "a2aLatencyUs": 73.7881,
       "moeImbalance": 3,
       "stepOverheadMs": 0.6024,
-      "prefillOverheadMs": 0.0498,
+      "prefillOverheadMs": 0.0334,
       "perSequenceUs": 33.2015,
       "perLayerUs": 5.9265,
       "requestOverheadMs": 500
@@ -57,84 +87,143 @@ export const CALIBRATIONS: readonly Calibration[] = [
     },
     "source": "fitted",
     "fittedRows": 120,
-    "note": "fitted on 120 of 174 training rows of blackwell-ultra/trtllm; error band from 43 held-out rows"
+    "note": "fitted on 120 of 174 training rows of blackwell-ultra/trtllm/disagg; error band from 43 held-out rows"
   },
   {
     "family": "blackwell",
     "engine": "sglang",
+    "mode": "agg",
+    "efficiencies": {
+      "gemmCompute": 0.2,
+      "memory": 0.9,
+      "attentionCompute": 0.75,
+      "comm": 0.2984,
+      "commLatencyUs": 22.3774,
+      "a2aLatencyUs": 2.0162,
+      "moeImbalance": 3,
+      "stepOverheadMs": 2.1024,
+      "prefillOverheadMs": 9.728,
+      "perSequenceUs": 0.0674,
+      "perLayerUs": 19.6768,
+      "requestOverheadMs": 238.9364
+    },
+    "errorBand": {
+      "ttftMedian": 0.305,
+      "ttftP90": 0.911,
+      "tpotMedian": 0.105,
+      "tpotP90": 0.317
+    },
+    "source": "fitted",
+    "fittedRows": 120,
+    "note": "fitted on 120 of 289 training rows of blackwell/sglang; error band from 68 held-out rows"
+  },
+  {
+    "family": "blackwell",
+    "engine": "sglang",
+    "mode": "disagg",
     "efficiencies": {
       "gemmCompute": 0.2984,
       "memory": 0.9,
       "attentionCompute": 0.332,
       "comm": 0.2,
-      "commLatencyUs": 22.3774,
+      "commLatencyUs": 6.7399,
       "a2aLatencyUs": 73.7881,
       "moeImbalance": 3,
       "stepOverheadMs": 1.4093,
       "prefillOverheadMs": 14.5124,
       "perSequenceUs": 0.0674,
       "perLayerUs": 19.6768,
-      "requestOverheadMs": 238.9364
+      "requestOverheadMs": 216.1986
     },
     "errorBand": {
-      "ttftMedian": 0.42,
-      "ttftP90": 0.981,
-      "tpotMedian": 0.153,
-      "tpotP90": 0.438
+      "ttftMedian": 0.741,
+      "ttftP90": 1.155,
+      "tpotMedian": 0.224,
+      "tpotP90": 0.638
     },
     "source": "fitted",
     "fittedRows": 120,
-    "note": "fitted on 120 of 478 training rows of blackwell/sglang; error band from 105 held-out rows"
+    "note": "fitted on 120 of 189 training rows of blackwell/sglang/disagg; error band from 37 held-out rows"
   },
   {
     "family": "blackwell",
     "engine": "trtllm",
+    "mode": "agg",
     "efficiencies": {
-      "gemmCompute": 0.6641,
+      "gemmCompute": 0.2984,
       "memory": 0.8561,
-      "attentionCompute": 0.1492,
+      "attentionCompute": 0.75,
       "comm": 0.2,
       "commLatencyUs": 8.2322,
-      "a2aLatencyUs": 21.1406,
+      "a2aLatencyUs": 25.8212,
       "moeImbalance": 3,
-      "stepOverheadMs": 0.05,
-      "prefillOverheadMs": 1.8222,
-      "perSequenceUs": 6.3763,
+      "stepOverheadMs": 0.1113,
+      "prefillOverheadMs": 0.0743,
+      "perSequenceUs": 0.0783,
       "perLayerUs": 39.6243,
-      "requestOverheadMs": 99.6034
+      "requestOverheadMs": 44.7547
     },
     "errorBand": {
-      "ttftMedian": 0.441,
-      "ttftP90": 0.939,
-      "tpotMedian": 0.255,
-      "tpotP90": 0.806
+      "ttftMedian": 0.413,
+      "ttftP90": 0.711,
+      "tpotMedian": 0.125,
+      "tpotP90": 0.602
     },
     "source": "fitted",
     "fittedRows": 120,
-    "note": "fitted on 120 of 600 training rows of blackwell/trtllm; error band from 169 held-out rows"
+    "note": "fitted on 120 of 318 training rows of blackwell/trtllm; error band from 96 held-out rows"
+  },
+  {
+    "family": "blackwell",
+    "engine": "trtllm",
+    "mode": "disagg",
+    "efficiencies": {
+      "gemmCompute": 0.6641,
+      "memory": 0.8561,
+      "attentionCompute": 0.3321,
+      "comm": 0.2984,
+      "commLatencyUs": 12.281,
+      "a2aLatencyUs": 63.5099,
+      "moeImbalance": 3,
+      "stepOverheadMs": 0.05,
+      "prefillOverheadMs": 1,
+      "perSequenceUs": 6.3763,
+      "perLayerUs": 39.6243,
+      "requestOverheadMs": 200.5766
+    },
+    "errorBand": {
+      "ttftMedian": 0.441,
+      "ttftP90": 0.945,
+      "tpotMedian": 0.339,
+      "tpotP90": 1.144
+    },
+    "source": "fitted",
+    "fittedRows": 120,
+    "note": "fitted on 120 of 282 training rows of blackwell/trtllm/disagg; error band from 73 held-out rows"
   },
   {
     "family": "blackwell",
     "engine": "vllm",
+    "mode": "agg",
     "efficiencies": {
       "gemmCompute": 0.4027,
       "memory": 0.9,
-      "attentionCompute": 0.2596,
+      "attentionCompute": 0.2869,
       "comm": 0.2442,
-      "commLatencyUs": 15.7691,
+      "commLatencyUs": 15,
       "a2aLatencyUs": 30,
       "moeImbalance": 3,
-      "stepOverheadMs": 0.3306,
+      "stepOverheadMs": 0.2991,
       "prefillOverheadMs": 12.1825,
       "perSequenceUs": 0.0248,
-      "perLayerUs": 35.8535,
+      "perLayerUs": 39.6242,
       "requestOverheadMs": 25.8213
     },
     "errorBand": {
-      "ttftMedian": 0.125,
-      "ttftP90": 0.505,
-      "tpotMedian": 0.091,
-      "tpotP90": 0.231
+      "ttftMedian": 0.124,
+      "ttftP90": 0.506,
+      "tpotMedian": 0.088,
+      "tpotP90": 0.218
     },
     "source": "fitted",
     "fittedRows": 118,
@@ -143,6 +232,7 @@ export const CALIBRATIONS: readonly Calibration[] = [
   {
     "family": "hopper",
     "engine": "sglang",
+    "mode": "agg",
     "efficiencies": {
       "gemmCompute": 0.8,
       "memory": 0.9,
@@ -150,75 +240,133 @@ export const CALIBRATIONS: readonly Calibration[] = [
       "comm": 0.95,
       "commLatencyUs": 33.3831,
       "a2aLatencyUs": 2,
+      "moeImbalance": 1,
+      "stepOverheadMs": 2.9836,
+      "prefillOverheadMs": 28.5027,
+      "perSequenceUs": 11.0517,
+      "perLayerUs": 12.5464,
+      "requestOverheadMs": 190.7946
+    },
+    "errorBand": {
+      "ttftMedian": 0.14,
+      "ttftP90": 0.46,
+      "tpotMedian": 0.13,
+      "tpotP90": 0.322
+    },
+    "source": "fitted",
+    "fittedRows": 77,
+    "note": "fitted on 77 of 77 training rows of hopper/sglang; error band from 94 held-out rows"
+  },
+  {
+    "family": "hopper",
+    "engine": "sglang",
+    "mode": "disagg",
+    "efficiencies": {
+      "gemmCompute": 0.5363,
+      "memory": 0.9,
+      "attentionCompute": 0.337,
+      "comm": 0.95,
+      "commLatencyUs": 33.3831,
+      "a2aLatencyUs": 14.7781,
       "moeImbalance": 2.3364,
       "stepOverheadMs": 2.9836,
       "prefillOverheadMs": 29.9641,
       "perSequenceUs": 10.5127,
-      "perLayerUs": 3.5946,
+      "perLayerUs": 0.0658,
       "requestOverheadMs": 190.7946
     },
     "errorBand": {
-      "ttftMedian": 0.148,
-      "ttftP90": 0.386,
-      "tpotMedian": 0.124,
-      "tpotP90": 0.353
+      "ttftMedian": 0.18,
+      "ttftP90": 0.727,
+      "tpotMedian": 0.364,
+      "tpotP90": 1.432
     },
     "source": "fitted",
-    "fittedRows": 120,
-    "note": "fitted on 120 of 141 training rows of hopper/sglang; error band from 112 held-out rows"
+    "fittedRows": 64,
+    "note": "fitted on 64 of 64 training rows of hopper/sglang/disagg; error band from 18 held-out rows"
   },
   {
     "family": "hopper",
     "engine": "trtllm",
+    "mode": "agg",
     "efficiencies": {
       "gemmCompute": 0.65,
       "memory": 0.9,
-      "attentionCompute": 0.75,
-      "comm": 0.3145,
-      "commLatencyUs": 22.3774,
-      "a2aLatencyUs": 33.1551,
+      "attentionCompute": 0.1514,
+      "comm": 0.3841,
+      "commLatencyUs": 15,
+      "a2aLatencyUs": 2.0162,
       "moeImbalance": 3,
       "stepOverheadMs": 2,
       "prefillOverheadMs": 0.0166,
       "perSequenceUs": 0.0166,
-      "perLayerUs": 13.866,
+      "perLayerUs": 20.6856,
       "requestOverheadMs": 97.1443
     },
     "errorBand": {
-      "ttftMedian": 0.235,
-      "ttftP90": 0.636,
-      "tpotMedian": 0.153,
-      "tpotP90": 0.374
+      "ttftMedian": 0.212,
+      "ttftP90": 0.56,
+      "tpotMedian": 0.138,
+      "tpotP90": 0.334
     },
     "source": "fitted",
     "fittedRows": 120,
-    "note": "fitted on 120 of 333 training rows of hopper/trtllm; error band from 308 held-out rows"
+    "note": "fitted on 120 of 243 training rows of hopper/trtllm; error band from 279 held-out rows"
+  },
+  {
+    "family": "hopper",
+    "engine": "trtllm",
+    "mode": "disagg",
+    "efficiencies": {
+      "gemmCompute": 0.8,
+      "memory": 0.9,
+      "attentionCompute": 0.75,
+      "comm": 0.2575,
+      "commLatencyUs": 22.3774,
+      "a2aLatencyUs": 40.4957,
+      "moeImbalance": 1,
+      "stepOverheadMs": 2,
+      "prefillOverheadMs": 0.0166,
+      "perSequenceUs": 0.0111,
+      "perLayerUs": 20.6856,
+      "requestOverheadMs": 481.1589
+    },
+    "errorBand": {
+      "ttftMedian": 0.512,
+      "ttftP90": 1.057,
+      "tpotMedian": 0.222,
+      "tpotP90": 0.988
+    },
+    "source": "fitted",
+    "fittedRows": 90,
+    "note": "fitted on 90 of 90 training rows of hopper/trtllm/disagg; error band from 29 held-out rows"
   },
   {
     "family": "hopper",
     "engine": "vllm",
+    "mode": "agg",
     "efficiencies": {
-      "gemmCompute": 0.4357,
+      "gemmCompute": 0.4815,
       "memory": 0.9,
       "attentionCompute": 0.75,
-      "comm": 0.7778,
-      "commLatencyUs": 15,
+      "comm": 0.6058,
+      "commLatencyUs": 13.5726,
       "a2aLatencyUs": 30,
       "moeImbalance": 3,
       "stepOverheadMs": 0.6024,
-      "prefillOverheadMs": 7.389,
+      "prefillOverheadMs": 8.5848,
       "perSequenceUs": 12.2167,
-      "perLayerUs": 35.8538,
+      "perLayerUs": 41.6562,
       "requestOverheadMs": 13.4798
     },
     "errorBand": {
-      "ttftMedian": 0.2,
-      "ttftP90": 0.52,
-      "tpotMedian": 0.094,
-      "tpotP90": 0.545
+      "ttftMedian": 0.188,
+      "ttftP90": 0.524,
+      "tpotMedian": 0.087,
+      "tpotP90": 0.534
     },
     "source": "fitted",
     "fittedRows": 120,
-    "note": "fitted on 120 of 150 training rows of hopper/vllm; error band from 142 held-out rows"
+    "note": "fitted on 120 of 150 training rows of hopper/vllm; error band from 140 held-out rows"
   }
 ];

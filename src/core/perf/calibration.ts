@@ -5,7 +5,7 @@
  */
 import type { AcceleratorFamily, AcceleratorSpec, EngineId } from '../catalogue/accelerator-spec.js';
 import { CALIBRATIONS } from './calibration-data.js';
-import { CUDA_PRIOR, DOMESTIC_PRIOR, type Calibration, type ErrorBand } from './efficiency.js';
+import { CUDA_PRIOR, DOMESTIC_PRIOR, type Calibration, type DeploymentMode, type ErrorBand } from './efficiency.js';
 
 /** Families whose fits transfer to a family without measurements, nearest first. */
 const TRANSFER: Partial<Record<AcceleratorFamily, readonly AcceleratorFamily[]>> = {
@@ -29,7 +29,20 @@ function widen(b: ErrorBand, factor: number): ErrorBand {
 
 const CUDA_FAMILIES: ReadonlySet<AcceleratorFamily> = new Set(['ampere', 'hopper', 'blackwell', 'blackwell-ultra', 'blackwell-workstation']);
 
-export function calibrationFor(acc: AcceleratorSpec, engine: EngineId, table: readonly Calibration[] = CALIBRATIONS): Calibration {
+/**
+ * The calibration of `acc` with `engine` for a deployment of `mode` (default aggregated). A fit of that mode
+ * comes first; a disaggregated deployment without one takes the aggregated fit (its engines are the same),
+ * never the reverse: a fit on disaggregated rows carries the costs of the stack around them.
+ */
+export function calibrationFor(acc: AcceleratorSpec, engine: EngineId, mode: DeploymentMode = 'agg', all: readonly Calibration[] = CALIBRATIONS): Calibration {
+  if (mode === 'disagg') {
+    const own = pick(acc, engine, all.filter((c) => c.mode === 'disagg'));
+    if (own.source === 'fitted') return own;
+  }
+  return pick(acc, engine, all.filter((c) => c.mode !== 'disagg'));
+}
+
+function pick(acc: AcceleratorSpec, engine: EngineId, table: readonly Calibration[]): Calibration {
   const exact = table.find((c) => c.accelerator === acc.id && c.engine === engine && c.source === 'fitted');
   if (exact) return exact;
   // A fit of the whole family with this engine.

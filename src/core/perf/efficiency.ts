@@ -51,11 +51,20 @@ export type CalibrationSource =
   /** A documented prior, no measurements. */
   | 'prior';
 
+/** How a deployment serves: one pool of replicas (`agg`), or prefill and decode workers apart (`disagg`). */
+export type DeploymentMode = 'agg' | 'disagg';
+
 export interface Calibration {
   /** The accelerator the fit used, when fitted on one accelerator's measurements. */
   readonly accelerator?: string;
   readonly family: AcceleratorFamily;
   readonly engine: EngineId;
+  /**
+   * The deployments the fit used: aggregated or disaggregated measurements only (disaggregated serving runs
+   * another software stack around the engine, e.g. Dynamo's runtime images, and the rows rarely state their
+   * workers). Absent: both.
+   */
+  readonly mode?: DeploymentMode;
   readonly efficiencies: Efficiencies;
   readonly errorBand: ErrorBand;
   readonly source: CalibrationSource;

@@ -103,7 +103,7 @@ export function buildCluster(config: ClusterConfig, blockTokens: number | undefi
     }
     const memory = planMemory(deployment, { memoryUtilization: util, maxBatchedTokens: pc.maxBatchedTokens });
     if (!memory.fits) throw new InvalidInputError(`${pc.model.id} does not fit: ${memory.reason ?? 'not enough memory'}`, where);
-    const eff = pc.efficiencies ?? calibrationFor(pc.accelerator, pc.engine).efficiencies;
+    const eff = pc.efficiencies ?? calibrationFor(pc.accelerator, pc.engine, pc.role === 'prefill' || pc.role === 'decode' ? 'disagg' : 'agg').efficiencies;
     const stepModel = compileStepModel(deployment, eff);
     const engine = getEngine(pc.engine);
     const budget = pc.maxBatchedTokens ?? defaultTokenBudget(engine, pc.accelerator.memoryBytes.value);
