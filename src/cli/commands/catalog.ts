@@ -5,6 +5,7 @@ import type { Fact } from '../../core/catalogue/fact.js';
 import { getAccelerator, listAccelerators } from '../../core/catalogue/find-accelerator.js';
 import { kvBytesPerToken, parameterBreakdown, weightBytes } from '../../core/catalogue/model-size.js';
 import { calibrationFor } from '../../core/perf/calibration.js';
+import type { Calibration } from '../../core/perf/efficiency.js';
 import { resolveModel } from '../../config/model-registry.js';
 import { listModelSummaries, modelSummary } from '../../config/model-summaries.js';
 import { fmtGB, fmtNum, formatTable } from '../format-table.js';
@@ -83,9 +84,13 @@ export function showAcceleratorCommand(id: string, opts: { json?: boolean }): vo
     ...(a.notes ? [`  notes                  ${a.notes}`] : []),
     '',
     '  calibration:',
-    ...a.engines.map((e) => {
-      const c = calibrationFor(a, e);
-      return `    ${e.padEnd(8)} ${c.source.padEnd(12)} TPOT ±${(c.errorBand.tpotMedian * 100).toFixed(0)}% TTFT ±${(c.errorBand.ttftMedian * 100).toFixed(0)}% (median)  ${c.note}`;
+    ...a.engines.flatMap((e) => {
+      const line = (label: string, c: Calibration) =>
+        `    ${label.padEnd(15)} ${c.source.padEnd(12)} TPOT ±${(c.errorBand.tpotMedian * 100).toFixed(0)}% TTFT ±${(c.errorBand.ttftMedian * 100).toFixed(0)}% (median)  ${c.note}`;
+      const agg = calibrationFor(a, e, 'agg');
+      const disagg = calibrationFor(a, e, 'disagg');
+      // A separate fit of disaggregated deployments, where there is one.
+      return disagg.mode === 'disagg' ? [line(e, agg), line(`${e} disagg`, disagg)] : [line(e, agg)];
     }),
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -54,4 +54,13 @@ describe('calibrationFor', () => {
     expect(agg.efficiencies).not.toBe(disaggEff);
     expect(calibrationFor(getAccelerator('b200-sxm'), 'trtllm', 'disagg', t)).toMatchObject({ source: 'fitted', mode: 'disagg' });
   });
+  it("gives the generic engine its own family's vLLM fit before another family's", () => {
+    const blackwellEff = { ...CUDA_PRIOR, gemmCompute: 0.3 };
+    const t = [fit({}), fit({ family: 'blackwell', engine: 'vllm', efficiencies: blackwellEff })];
+    const c = calibrationFor(getAccelerator('h200-sxm'), 'generic', 'agg', t);
+    expect(c.source).toBe('transferred');
+    expect(c.efficiencies).toBe(t[0]!.efficiencies);
+    expect(c.note).toMatch(/from hopper\/vllm/);
+    expect(calibrationFor(getAccelerator('b200-sxm'), 'generic', 'agg', t).efficiencies).toBe(blackwellEff);
+  });
 });

@@ -62,7 +62,9 @@ function pick(acc: AcceleratorSpec, engine: EngineId, table: readonly Calibratio
     };
   }
   const engineFallback: EngineId = engine === 'generic' || engine === 'mindie' ? 'vllm' : engine;
-  for (const fam of TRANSFER[acc.family] ?? []) {
+  // The generic engine and MindIE borrow the vLLM fit: of the same family first, where the engine differs.
+  const families = engineFallback === engine ? (TRANSFER[acc.family] ?? []) : [acc.family, ...(TRANSFER[acc.family] ?? [])];
+  for (const fam of families) {
     const t = table
       .filter((c) => c.family === fam && c.engine === engineFallback && c.source === 'fitted')
       .sort((a, b) => b.fittedRows - a.fittedRows)[0];
