@@ -125,6 +125,11 @@ describe('tokenfleet catalog', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^\s+source: \S/m);
     expect(r.stdout).toMatch(/bf16.*\b148\b/);
+    // Its calibrations: the aggregated fit per engine, the disaggregated one beside it where there is one, and
+    // the generic engine on the vLLM fit of its own family.
+    expect(r.stdout).toMatch(/^\s+trtllm\s+fitted\s+.*hopper\/trtllm;/m);
+    expect(r.stdout).toMatch(/^\s+trtllm disagg\s+fitted\s+.*hopper\/trtllm\/disagg;/m);
+    expect(r.stdout).toMatch(/^\s+generic\s+transferred\s+.*from hopper\/vllm/m);
   });
 
   it('suggests the closest ids for an unknown accelerator', () => {
