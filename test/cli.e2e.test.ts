@@ -624,6 +624,8 @@ describe('tokenfleet calibrate', () => {
       expect(text).toMatch(/"mode": "disagg"/);
     }
     expect(cli('calibrate', '--start', 'scratch').status).not.toBe(0);
+    // A group no measurement forms is named, with the groups there are, not silently skipped.
+    expectBadInput(cli('calibrate', '--groups', 'hopper/vlm', '--out', join(tmp, 'never.ts')), '--groups', 'hopper/trtllm/disagg');
   });
 });
 

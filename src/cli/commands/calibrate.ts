@@ -9,6 +9,7 @@ import { CUDA_PRIOR, type Calibration, type DeploymentMode } from '../../core/pe
 import { errorBandOf, fitEfficiencies } from '../../predict/fit-calibration.js';
 import { splitOf } from '../../predict/holdout.js';
 import type { SiliconRow } from '../../predict/silicon-row.js';
+import { InvalidInputError } from '../../core/errors.js';
 import { parseOptions, positiveInt } from '../parse-options.js';
 import { cachedResolver, readRows } from './predict.js';
 
@@ -36,6 +37,10 @@ export function calibrateCommand(raw: unknown): void {
     (splitOf(row) === 'train' ? g.train : g.held).push(row);
   }
   const only = o.groups === undefined ? undefined : new Set(o.groups.split(',').map((x) => x.trim()).filter((x) => x !== ''));
+  const unknown = only && [...only].filter((k) => !groups.has(k));
+  if (unknown && unknown.length > 0) {
+    throw new InvalidInputError(`no measurements form the group(s) ${unknown.join(', ')}; the groups are ${[...groups.keys()].sort().join(', ')}`, '--groups');
+  }
   const out: Calibration[] = [];
   for (const [key, g] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     if (only && !only.has(key)) {
