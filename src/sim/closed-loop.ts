@@ -149,8 +149,9 @@ export function runClosedLoop(input: ClosedLoopInput): ClosedLoopResult {
   let steps = 0;
   let peakRunning = 0;
   let now = 0;
-  const firstTokenAt = new Map<number, number>();
-  const queueOf = new Map<number, number>();
+  // Request ids run densely from 0 to total - 1: per-request times live in typed arrays, not maps.
+  const firstTokenAt = new Float64Array(total);
+  const queueOf = new Float64Array(total);
 
   const [low, high] = input.lengthRange ?? [1, 1];
   const hitRate = Math.min(1, Math.max(0, input.prefixHitRate ?? 0));
@@ -219,8 +220,8 @@ export function runClosedLoop(input: ClosedLoopInput): ClosedLoopResult {
     const done = next.runSteps > 1 ? next.sched.commitDecodeRun(next.runSteps, now) : next.sched.commit(now);
     if (disagg && !isBack.has(next)) {
       for (const r of next.sched.prefilledRequests()) {
-        firstTokenAt.set(r.id, now + transferMs);
-        queueOf.set(r.id, r.admittedMs - r.arrivalMs);
+        firstTokenAt[r.id] = now + transferMs;
+        queueOf[r.id] = r.admittedMs - r.arrivalMs;
         if (r.outputTokens <= 1) continue;
         transfers.push(now + transferMs, r);
         for (const b of back) truncateRun(b, now + transferMs);
@@ -234,8 +235,8 @@ export function runClosedLoop(input: ClosedLoopInput): ClosedLoopResult {
       continue;
     }
     for (const r of done) {
-      const first = disagg ? firstTokenAt.get(r.id)! : r.firstTokenMs;
-      if (!disagg) queueOf.set(r.id, r.admittedMs - r.arrivalMs);
+      const first = disagg ? firstTokenAt[r.id]! : r.firstTokenMs;
+      if (!disagg) queueOf[r.id] = r.admittedMs - r.arrivalMs;
       record(r.id, r.arrivalMs, first, now, r.outputTokens);
       if (issued < total) issue(now);
     }
@@ -244,18 +245,12 @@ export function runClosedLoop(input: ClosedLoopInput): ClosedLoopResult {
 
   function record(id: number, arrival: number, first: number, finish: number, out: number): void {
     completed++;
-    if (steadyState && id < concurrency && total > concurrency) {
-      queueOf.delete(id);
-      firstTokenAt.delete(id);
-      return;
-    }
+    if (steadyState && id < concurrency && total > concurrency) return;
     measured++;
     sumOut += out;
     sumTtft += first - arrival;
     sumE2e += finish - arrival;
-    sumQueue += queueOf.get(id) ?? 0;
-    queueOf.delete(id);
-    firstTokenAt.delete(id);
+    sumQueue += queueOf[id]!;
     if (out > 1) {
       sumTpot += (finish - first) / (out - 1);
       tpotCount++;
