@@ -335,6 +335,30 @@ describe('tokenfleet estimate', () => {
     });
   });
 
+  describe('--stream-interval', () => {
+    const V3_TRT = ['estimate', '--model', 'deepseek-ai/DeepSeek-V3', '--accelerator', 'b200-sxm', '--tp', '8', '--precision', 'fp8', '--engine', 'trtllm', '--isl', '1024', '--osl', '256', '--concurrency', '8'];
+    interface StreamJson extends EstimateJson {
+      e2eMs: number;
+      deployment: { streamInterval?: number };
+      confidence: EstimateJson['confidence'] & { assumptions: string[] };
+    }
+
+    it('holds the first token for interval - 1 iterations: TTFT up, TPOT down, end to end the same', () => {
+      const every = okJson<StreamJson>(cli(...V3_TRT, '--json'));
+      const tenth = okJson<StreamJson>(cli(...V3_TRT, '--stream-interval', '10', '--json'));
+      expect(every.deployment.streamInterval).toBeUndefined();
+      expect(tenth.deployment.streamInterval).toBe(10);
+      expect(tenth.ttftMs! - every.ttftMs!).toBeGreaterThan(8 * tenth.tpotMs!);
+      expect(tenth.tpotMs!).toBeLessThan(every.tpotMs!);
+      expect(tenth.e2eMs).toBeCloseTo(every.e2eMs, 6);
+      expect(tenth.confidence.assumptions.join('\n')).toMatch(/tokens streamed every 10 iterations: the first reaches the client [\d.]+ ms after its prefill/);
+    });
+
+    it('refuses an interval that is not a positive whole number, naming the option', () => {
+      for (const bad of ['0', '-2', '1.5', 'often']) expectBadInput(cli(...V3_TRT, '--stream-interval', bad), '--stream-interval', `'${bad}'`);
+    });
+  });
+
   describe('--memory-utilization', () => {
     // Operators serve DeepSeek-R1 fp8 on 8 x H20 96 GB at 0.95; at vLLM's default 0.9 its weights and reserve do not fit.
     const R1_ON_H20 = ['estimate', '--model', 'deepseek-ai/DeepSeek-R1', '--accelerator', 'h20', '--tp', '8', '--isl', '2000', '--osl', '500', '--concurrency', '64'];

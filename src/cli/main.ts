@@ -64,6 +64,7 @@ program
   .option('--max-batched-tokens <n>', "token budget of one iteration per rank, prompt chunks and decode tokens together (vLLM --max-num-batched-tokens, SGLang --chunked-prefill-size, TensorRT-LLM max_num_tokens; default: the engine's)")
   .option('--speculative-tokens <k>', 'speculative decoding: tokens a one-layer drafter (MTP, EAGLE) proposes per step, 1-8')
   .option('--acceptance-rate <a>', 'speculative decoding: probability that a drafted token is accepted, 0 to below 1 (default 0.7, an assumption)')
+  .option('--stream-interval <n>', 'the server returns tokens every n iterations, the first one included (TensorRT-LLM stream_interval; default 1)')
   .option('--prefill-tp <n>', 'disaggregated serving: TP of each prefill worker (any --prefill-*/--decode-* option turns it on; unset sizes default to --tp/--dp/--ep)')
   .option('--prefill-dp <n>', 'disaggregated serving: attention DP of each prefill worker')
   .option('--prefill-ep <n>', 'disaggregated serving: expert parallelism of each prefill worker')

@@ -12,6 +12,7 @@ import type { Efficiencies } from '../core/perf/efficiency.js';
 import { DRIFTING_HARNESS, estimateBenchmark, GAP_TRTLLM_HARNESS, LOCKSTEP_HARNESS, SILICON_HARNESS, type BenchmarkHarness } from '../sim/benchmark-harness.js';
 import { rowConcurrency, rowParallel, rowPrecision, rowReplicas, type SiliconRow } from './silicon-row.js';
 import { rowSpeculative } from './row-speculative.js';
+import { rowStreamInterval } from './row-stream-interval.js';
 
 export interface RowPrediction {
   readonly id: string;
@@ -102,7 +103,8 @@ export function predictRow(row: SiliconRow, resolve: ModelResolver, opts: { effi
             },
           };
     const speculative = rowSpeculative(row, resolved.spec);
-    const est = estimateBenchmark({ ...common, ...(speculative && { speculative }), ...layout }, harnessOf(row));
+    const streamInterval = rowStreamInterval(row, resolved.spec);
+    const est = estimateBenchmark({ ...common, ...(speculative && { speculative }), ...(streamInterval > 1 && { streamInterval }), ...layout }, harnessOf(row));
     if (!est.fits) return fail(`does not fit: ${est.memory.reason ?? 'not enough memory'}`, meta);
     return { id: row.id, ttftMs: est.ttftMs, tpotMs: est.tpotMs, error: '', ...meta };
   } catch (e) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveModel } from '../config/model-registry.js';
 import { getAccelerator } from '../core/catalogue/find-accelerator.js';
-import { DISAGG_DECODE_SEQUENCES_PER_RANK, estimateServing, type ServingEstimateInput } from './estimate-serving.js';
+import { InvalidInputError } from '../core/errors.js';
+import { DISAGG_DECODE_SEQUENCES_PER_RANK, estimateServing, streamHoldMs, type ServingEstimateInput } from './estimate-serving.js';
 
 /** Llama-3.1-70B in fp8 on H200, 4-GPU prefill and decode workers: the KV cache is never what limits a decode worker here. */
 function disagg(concurrency: number, decodeWorkers?: number): ServingEstimateInput {
@@ -80,5 +81,44 @@ describe('estimateServing: the calibration of the deployment mode', () => {
     const a = estimateServing({ ...rest, parallel: { tp: 4 } });
     expect(a.calibration).toMatchObject({ family: 'hopper', engine: 'trtllm', mode: 'agg', source: 'fitted' });
     expect(a.calibration.efficiencies).not.toEqual(d.calibration.efficiencies);
+  });
+});
+
+describe('estimateServing: a stream interval holds the first token back', () => {
+  const base: ServingEstimateInput = {
+    model: resolveModel('deepseek-ai/DeepSeek-V3').spec,
+    accelerator: getAccelerator('b200-sxm'),
+    engine: 'trtllm',
+    parallel: { tp: 8 },
+    precision: { weights: 'fp8' },
+    inputTokens: 1024,
+    outputTokens: 256,
+    concurrency: 8,
+    requestsPerClient: 2,
+  };
+
+  it('counts interval - 1 decode iterations, fewer when the request ends sooner, and nothing for an interval of 1', () => {
+    expect(streamHoldMs(1, 5, 1000)).toBe(0);
+    expect(streamHoldMs(10, 5, 1000)).toBe(45);
+    expect(streamHoldMs(10, 5, 5)).toBe(20);
+    expect(streamHoldMs(10, 5, 1)).toBe(0);
+    // Speculative decoding: an iteration yields 1.85 tokens of 5 ms each.
+    expect(streamHoldMs(10, 5, 1000, 1.85)).toBeCloseTo(9 * 1.85 * 5, 9);
+  });
+
+  it('moves time from TPOT to TTFT and leaves end-to-end latency and throughput as they were', () => {
+    const every = estimateServing(base);
+    const tenth = estimateServing({ ...base, streamInterval: 10 });
+    expect(tenth.ttftMs - every.ttftMs).toBeCloseTo(9 * every.tpotMs, 6);
+    expect(tenth.tpotMs).toBeCloseTo(every.tpotMs - (9 * every.tpotMs) / 255, 6);
+    expect(tenth.e2eMs).toBe(every.e2eMs);
+    expect(tenth.outputTokensPerSecond).toBe(every.outputTokensPerSecond);
+    expect(tenth.confidence.assumptions.some((a) => a.startsWith('tokens streamed every 10 iterations'))).toBe(true);
+  });
+
+  it('rejects an interval that is not a whole number of iterations, 1 or more', () => {
+    for (const streamInterval of [0, -1, 2.5, Number.NaN]) {
+      expect(() => estimateServing({ ...base, streamInterval })).toThrow(InvalidInputError);
+    }
   });
 });

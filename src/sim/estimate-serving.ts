@@ -49,6 +49,12 @@ export interface ServingEstimateInput {
   readonly steadyState?: boolean;
   /** Share of each prompt served from the prefix cache, 0..1 (see runClosedLoop). */
   readonly prefixHitRate?: number;
+  /**
+   * The server hands generated tokens to the client every `streamInterval` engine iterations (TensorRT-LLM's
+   * `stream_interval`; default 1, every iteration). The first token then reaches the client with the request's
+   * `streamInterval`-th iteration, not with its prefill: see streamHoldMs.
+   */
+  readonly streamInterval?: number;
 }
 
 export interface ServingEstimate {
@@ -118,6 +124,9 @@ export class DoesNotFitError extends Error {
 
 export function estimateServing(input: ServingEstimateInput): ServingEstimate {
   const { model, accelerator, engine, inputTokens: isl, outputTokens: osl, concurrency } = input;
+  if (input.streamInterval !== undefined && !(Number.isInteger(input.streamInterval) && input.streamInterval >= 1)) {
+    throw new InvalidInputError(`the stream interval is a whole number of iterations, 1 or more (got ${input.streamInterval})`, '--stream-interval');
+  }
   const calibration = calibrationFor(accelerator, engine, input.disagg ? 'disagg' : 'agg');
   const eff = input.efficiencies ?? calibration.efficiencies;
   const layouts = input.disagg ? [input.disagg.prefill, input.disagg.decode] : [{ parallel: input.parallel ?? {}, workers: 1 }];
@@ -202,10 +211,14 @@ export function estimateServing(input: ServingEstimateInput): ServingEstimate {
   const budget = input.maxBatchedTokens ?? defaultTokenBudget(getEngine(engine), first.d.accelerator.memoryBytes.value);
   first.model.stepTimeMs(batchOf([{ tokens: Math.min(budget, isl) }], []), prefillStep);
   const band = calibration.errorBand;
-  const ttftMs = loop.ttftMs + eff.requestOverheadMs;
+  const tokensPerIteration = input.speculative ? expectedTokensPerStep(input.speculative) : 1;
+  const hold = streamHoldMs(input.streamInterval ?? 1, loop.tpotMs, osl, tokensPerIteration);
+  const ttftMs = loop.ttftMs + eff.requestOverheadMs + hold;
+  const tpotMs = osl > 1 ? loop.tpotMs - hold / (osl - 1) : loop.tpotMs;
+  if ((input.streamInterval ?? 1) > 1) assumptions.push(`tokens streamed every ${input.streamInterval} iterations: the first reaches the client ${fmtMs(hold)} ms after its prefill`);
   return {
     ttftMs,
-    tpotMs: loop.tpotMs,
+    tpotMs,
     e2eMs: loop.e2eMs + eff.requestOverheadMs,
     queueMs: loop.queueMs,
     outputTokensPerSecond: loop.outputTokensPerSecond,
@@ -221,7 +234,7 @@ export function estimateServing(input: ServingEstimateInput): ServingEstimate {
     confidence: {
       source: calibration.source,
       ttftMsRange: [ttftMs * (1 - Math.min(band.ttftMedian, 0.9)), ttftMs * (1 + band.ttftMedian)],
-      tpotMsRange: [loop.tpotMs * (1 - Math.min(band.tpotMedian, 0.9)), loop.tpotMs * (1 + band.tpotMedian)],
+      tpotMsRange: [tpotMs * (1 - Math.min(band.tpotMedian, 0.9)), tpotMs * (1 + band.tpotMedian)],
       note: calibration.note,
       assumptions,
     },
@@ -229,6 +242,23 @@ export function estimateServing(input: ServingEstimateInput): ServingEstimate {
     workers,
     ...(input.disagg && { prefillDeployment: built[0]!.d }),
   };
+}
+
+function fmtMs(x: number): string {
+  return x >= 100 ? x.toFixed(0) : x.toFixed(1);
+}
+
+/**
+ * How much later than its prefill the client sees a request's first token when the server streams every
+ * `interval` iterations: the first token leaves with the request's `interval`-th iteration, that is after
+ * interval - 1 decode iterations (fewer when the request finishes sooner: its last token is always sent).
+ * A decode iteration is taken as the run's mean: `tpotMs` per token x the tokens an iteration yields.
+ * End-to-end latency is unchanged, so the measured TPOT, (e2e - TTFT) / (osl - 1), shrinks by as much.
+ */
+export function streamHoldMs(interval: number, tpotMs: number, outputTokens: number, tokensPerIteration = 1): number {
+  if (interval <= 1 || outputTokens <= 1 || !(tpotMs > 0)) return 0;
+  const iterations = Math.min(interval - 1, (outputTokens - 1) / tokensPerIteration);
+  return iterations * tokensPerIteration * tpotMs;
 }
 
 interface BuiltSide {

@@ -29,6 +29,7 @@ const schema = z.object({
   maxBatchedTokens: positiveInt.optional(),
   speculativeTokens: draftTokenCount.optional(),
   acceptanceRate: acceptanceProbability.optional(),
+  streamInterval: positiveInt.optional(),
   prefillTp: positiveInt.optional(),
   prefillDp: positiveInt.optional(),
   prefillEp: positiveInt.optional(),
@@ -53,7 +54,7 @@ function harnessText(h: BenchmarkHarness): string {
   return `as validated: lengths ${low}-${high}x the stated ones (vLLM bench --random-range-ratio ${low}), the clients' first requests 1/${h.benchmarkRequestsPerClient} of the means`;
 }
 
-export function estimateJson(e: ServingEstimate, maxBatchedTokens?: number, harness?: BenchmarkHarness): Record<string, unknown> {
+export function estimateJson(e: ServingEstimate, maxBatchedTokens?: number, harness?: BenchmarkHarness, streamInterval?: number): Record<string, unknown> {
   const m = e.memory;
   return {
     ttftMs: e.ttftMs,
@@ -96,6 +97,7 @@ export function estimateJson(e: ServingEstimate, maxBatchedTokens?: number, harn
       precision: e.deployment.precision,
       maxBatchedTokens: maxBatchedTokens ?? defaultTokenBudget(getEngine(e.deployment.engine), e.deployment.accelerator.memoryBytes.value),
       ...(e.deployment.speculative ? { speculative: { ...e.deployment.speculative, tokensPerStep: expectedTokensPerStep(e.deployment.speculative) } } : {}),
+      ...(streamInterval !== undefined && streamInterval > 1 ? { streamInterval } : {}),
     },
     confidence: {
       source: e.confidence.source,
@@ -152,9 +154,10 @@ export function estimateCommand(raw: unknown): void {
     ...(o.memoryUtilization !== undefined ? { memoryUtilization: o.memoryUtilization } : {}),
     ...(o.maxBatchedTokens !== undefined ? { maxBatchedTokens: o.maxBatchedTokens } : {}),
     speculative: speculativeFromOptions(o),
+    ...(o.streamInterval !== undefined && { streamInterval: o.streamInterval }),
   }, harness);
   if (o.json) {
-    process.stdout.write(JSON.stringify(estimateJson(e, o.maxBatchedTokens, harness), null, 2) + '\n');
+    process.stdout.write(JSON.stringify(estimateJson(e, o.maxBatchedTokens, harness, o.streamInterval), null, 2) + '\n');
     return;
   }
   const d = e.deployment;
