@@ -11,6 +11,7 @@ import type { ParallelConfig } from '../core/perf/deployment.js';
 import type { Efficiencies } from '../core/perf/efficiency.js';
 import { DRIFTING_HARNESS, estimateBenchmark, GAP_TRTLLM_HARNESS, LOCKSTEP_HARNESS, SILICON_HARNESS, type BenchmarkHarness } from '../sim/benchmark-harness.js';
 import { rowConcurrency, rowParallel, rowPrecision, rowReplicas, type SiliconRow } from './silicon-row.js';
+import { rowDisaggPools } from './row-disagg-pools.js';
 import { rowSpeculative } from './row-speculative.js';
 import { rowStreamInterval } from './row-stream-interval.js';
 
@@ -93,13 +94,14 @@ export function predictRow(row: SiliconRow, resolve: ModelResolver, opts: { effi
       concurrency,
       efficiencies: opts.efficiencies?.(row),
     };
+    const pools = rowDisaggPools(row, engine);
     const layout =
       row.mode === 'agg'
         ? { parallel: fitLayout(rowParallel(row, '', { scaleUpDomain: accelerator.scaleUp.domainSize.value ?? undefined }), resolved.spec) }
         : {
             disagg: {
-              prefill: { parallel: fitLayout(rowParallel(row, 'prefill_'), resolved.spec), ...opt(workers(row, 'prefill_num_workers')) },
-              decode: { parallel: fitLayout(rowParallel(row, 'decode_'), resolved.spec), ...opt(workers(row, 'decode_num_workers')) },
+              prefill: { parallel: fitLayout(rowParallel(row, 'prefill_'), resolved.spec), ...opt(workers(row, 'prefill_num_workers')), ...minOpt(pools.prefill) },
+              decode: { parallel: fitLayout(rowParallel(row, 'decode_'), resolved.spec), ...opt(workers(row, 'decode_num_workers')), ...minOpt(pools.decode) },
             },
           };
     const speculative = rowSpeculative(row, resolved.spec);
@@ -121,4 +123,8 @@ function workers(row: SiliconRow, field: string): number | undefined {
 
 function opt(n: number | undefined): { workers?: number } {
   return n === undefined ? {} : { workers: n };
+}
+
+function minOpt(n: number | undefined): { minDevices?: number } {
+  return n === undefined ? {} : { minDevices: n };
 }

@@ -84,6 +84,26 @@ describe('estimateServing: the calibration of the deployment mode', () => {
   });
 });
 
+describe('estimateServing: a least pool size for inferred workers', () => {
+  it('adds workers up to minDevices on each side when the counts are inferred, and ignores it when they are stated', () => {
+    const base = disagg(64);
+    const inferred = estimateServing(base);
+    expect(inferred.workers).toEqual({ prefill: 2, decode: 1 });
+    const pooled = estimateServing({ ...base, disagg: { prefill: { ...base.disagg!.prefill, minDevices: 16 }, decode: { ...base.disagg!.decode, minDevices: 16 } } });
+    // 4-GPU workers: 16 devices are 4 workers on each side.
+    expect(pooled.workers).toEqual({ prefill: 4, decode: 4 });
+    expect(pooled.accelerators).toBe(32);
+    // A pool smaller than what the load needs changes nothing.
+    expect(estimateServing({ ...base, disagg: { prefill: { ...base.disagg!.prefill, minDevices: 4 }, decode: { ...base.disagg!.decode, minDevices: 4 } } }).workers).toEqual(inferred.workers);
+    // 16 sequences per decode worker instead of 64: faster decode.
+    expect(pooled.tpotMs).toBeLessThan(inferred.tpotMs);
+    const stated = estimateServing({ ...base, disagg: { prefill: { ...base.disagg!.prefill, minDevices: 8 }, decode: { parallel: { tp: 4 }, workers: 1, minDevices: 16 } } });
+    expect(stated.workers.decode).toBe(1);
+    // The load still adds workers above the pool: 1,024 clients need 8 decode workers of 128 sequences.
+    expect(estimateServing({ ...disagg(1024), disagg: { prefill: { parallel: { tp: 4 } }, decode: { parallel: { tp: 4 }, minDevices: 16 } } }).workers.decode).toBe(8);
+  });
+});
+
 describe('estimateServing: a stream interval holds the first token back', () => {
   const base: ServingEstimateInput = {
     model: resolveModel('deepseek-ai/DeepSeek-V3').spec,

@@ -19,6 +19,11 @@ export interface WorkerLayout {
   readonly parallel: Partial<ParallelConfig>;
   /** Replicas of this layout; when omitted in a disaggregated deployment, inferred (see inferDisaggWorkers). */
   readonly workers?: number;
+  /**
+   * When `workers` is inferred: enough workers for at least this many devices on this side (a pool size the
+   * deployment is known to be built with, e.g. a serving recipe's). Ignored when `workers` is given.
+   */
+  readonly minDevices?: number;
 }
 
 export interface ServingEstimateInput {
@@ -286,7 +291,8 @@ export const DISAGG_DECODE_SEQUENCES_PER_RANK = 128;
  * (ASSUMPTION, as a capacity planner would size it): enough decode workers to
  * hold every client's sequence in KV and under the engine's batch cap, with at
  * most DISAGG_DECODE_SEQUENCES_PER_RANK sequences per rank, and enough prefill
- * workers to keep up with the request rate of that decode pool.
+ * workers to keep up with the request rate of that decode pool; on each side at
+ * least the workers its `minDevices` asks for.
  */
 function inferDisaggWorkers(prefill: BuiltSide, decode: BuiltSide, input: ServingEstimateInput): void {
   const { inputTokens: isl, outputTokens: osl, concurrency } = input;
@@ -294,7 +300,7 @@ function inferDisaggWorkers(prefill: BuiltSide, decode: BuiltSide, input: Servin
     const byKv = Math.max(1, Math.floor(decode.mem.kvCapacityTokens / (isl + osl)));
     const bySeqs = getEngine(decode.d.engine).maxRunningSequences * decode.d.parallel.dp;
     const byLoad = Math.ceil(concurrency / (DISAGG_DECODE_SEQUENCES_PER_RANK * decode.d.parallel.dp));
-    decode.workers = Math.max(1, Math.ceil(concurrency / Math.min(byKv, bySeqs)), byLoad);
+    decode.workers = Math.max(1, Math.ceil(concurrency / Math.min(byKv, bySeqs)), byLoad, poolWorkers(decode, input.disagg?.decode.minDevices));
   }
   if (prefill.workers === 0) {
     const perRank = concurrency / decode.workers / decode.d.parallel.dp;
@@ -304,8 +310,13 @@ function inferDisaggWorkers(prefill: BuiltSide, decode: BuiltSide, input: Servin
     const chunk = Math.min(budget, isl);
     const prefillMs = prefill.model.stepTimeMs(batchOf([{ tokens: chunk }], []));
     const prefillRequestsPerMs = ((chunk / isl) * prefill.d.parallel.dp) / prefillMs;
-    prefill.workers = Math.max(1, Math.ceil(decodeRequestsPerMs / prefillRequestsPerMs));
+    prefill.workers = Math.max(1, Math.ceil(decodeRequestsPerMs / prefillRequestsPerMs), poolWorkers(prefill, input.disagg?.prefill.minDevices));
   }
+}
+
+/** Workers of `side` that reach `minDevices` devices (0 when none is asked for). */
+function poolWorkers(side: BuiltSide, minDevices: number | undefined): number {
+  return minDevices !== undefined && minDevices > 0 ? Math.ceil(minDevices / side.d.devices) : 0;
 }
 
 /** KV transfer from a prefill to a decode replica: the prompt's KV over the scale-out links of the prefill devices (scale-up inside one NVLink domain). */
