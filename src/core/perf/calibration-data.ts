@@ -10,24 +10,24 @@ export const CALIBRATIONS: readonly Calibration[] = [
     "engine": "sglang",
     "mode": "agg",
     "efficiencies": {
-      "gemmCompute": 0.2943,
+      "gemmCompute": 0.3973,
       "memory": 0.9,
       "attentionCompute": 0.1,
       "comm": 0.2,
-      "commLatencyUs": 22.3774,
+      "commLatencyUs": 24.7309,
       "a2aLatencyUs": 44.7547,
-      "moeImbalance": 1.8221,
-      "stepOverheadMs": 2.9836,
+      "moeImbalance": 2.7183,
+      "stepOverheadMs": 2.8381,
       "prefillOverheadMs": 0.1653,
       "perSequenceUs": 0.005,
       "perLayerUs": 0.006,
-      "requestOverheadMs": 134.4506
+      "requestOverheadMs": 141.344
     },
     "errorBand": {
-      "ttftMedian": 0.344,
-      "ttftP90": 0.646,
-      "tpotMedian": 0.123,
-      "tpotP90": 0.307
+      "ttftMedian": 0.346,
+      "ttftP90": 0.643,
+      "tpotMedian": 0.118,
+      "tpotP90": 0.305
     },
     "source": "fitted",
     "fittedRows": 62,
@@ -48,12 +48,12 @@ export const CALIBRATIONS: readonly Calibration[] = [
       "stepOverheadMs": 2.9836,
       "prefillOverheadMs": 2.0137,
       "perSequenceUs": 0.005,
-      "perLayerUs": 0.009,
-      "requestOverheadMs": 244.9851
+      "perLayerUs": 0.0134,
+      "requestOverheadMs": 257.5458
     },
     "errorBand": {
-      "ttftMedian": 0.189,
-      "ttftP90": 0.795,
+      "ttftMedian": 0.224,
+      "ttftP90": 0.794,
       "tpotMedian": 0.063,
       "tpotP90": 0.338
     },
@@ -71,19 +71,19 @@ export const CALIBRATIONS: readonly Calibration[] = [
       "attentionCompute": 0.5027,
       "comm": 0.2,
       "commLatencyUs": 12.281,
-      "a2aLatencyUs": 49.4616,
-      "moeImbalance": 3,
-      "stepOverheadMs": 0.6024,
-      "prefillOverheadMs": 0.015,
+      "a2aLatencyUs": 60.4125,
+      "moeImbalance": 8.1548,
+      "stepOverheadMs": 0.4932,
+      "prefillOverheadMs": 0.0224,
       "perSequenceUs": 33.2015,
       "perLayerUs": 5.9265,
       "requestOverheadMs": 500
     },
     "errorBand": {
-      "ttftMedian": 0.595,
-      "ttftP90": 2.816,
-      "tpotMedian": 0.262,
-      "tpotP90": 0.545
+      "ttftMedian": 0.596,
+      "ttftP90": 3.625,
+      "tpotMedian": 0.285,
+      "tpotP90": 0.629
     },
     "source": "fitted",
     "fittedRows": 120,
@@ -97,21 +97,21 @@ export const CALIBRATIONS: readonly Calibration[] = [
       "gemmCompute": 0.2,
       "memory": 0.9,
       "attentionCompute": 0.75,
-      "comm": 0.2984,
+      "comm": 0.3645,
       "commLatencyUs": 22.3774,
       "a2aLatencyUs": 2.0162,
-      "moeImbalance": 3,
+      "moeImbalance": 3.6642,
       "stepOverheadMs": 2.1024,
-      "prefillOverheadMs": 9.728,
+      "prefillOverheadMs": 3.5787,
       "perSequenceUs": 0.0674,
       "perLayerUs": 19.6768,
       "requestOverheadMs": 238.9364
     },
     "errorBand": {
-      "ttftMedian": 0.305,
-      "ttftP90": 0.911,
-      "tpotMedian": 0.105,
-      "tpotP90": 0.317
+      "ttftMedian": 0.346,
+      "ttftP90": 0.912,
+      "tpotMedian": 0.102,
+      "tpotP90": 0.32
     },
     "source": "fitted",
     "fittedRows": 120,
@@ -124,22 +124,22 @@ export const CALIBRATIONS: readonly Calibration[] = [
     "efficiencies": {
       "gemmCompute": 0.3645,
       "memory": 0.9,
-      "attentionCompute": 0.2718,
+      "attentionCompute": 0.2459,
       "comm": 0.2,
       "commLatencyUs": 22.3773,
-      "a2aLatencyUs": 60.4126,
+      "a2aLatencyUs": 49.4617,
       "moeImbalance": 3,
-      "stepOverheadMs": 0.9447,
-      "prefillOverheadMs": 9.728,
-      "perSequenceUs": 0.0674,
+      "stepOverheadMs": 0.7735,
+      "prefillOverheadMs": 6.5209,
+      "perSequenceUs": 0.0452,
       "perLayerUs": 29.3543,
       "requestOverheadMs": 264.0656
     },
     "errorBand": {
-      "ttftMedian": 0.531,
-      "ttftP90": 1.058,
-      "tpotMedian": 0.191,
-      "tpotP90": 0.607
+      "ttftMedian": 0.514,
+      "ttftP90": 1.051,
+      "tpotMedian": 0.181,
+      "tpotP90": 0.56
     },
     "source": "fitted",
     "fittedRows": 120,
@@ -150,24 +150,24 @@ export const CALIBRATIONS: readonly Calibration[] = [
     "engine": "trtllm",
     "mode": "agg",
     "efficiencies": {
-      "gemmCompute": 0.2984,
+      "gemmCompute": 0.4452,
       "memory": 0.8561,
       "attentionCompute": 0.75,
-      "comm": 0.2,
-      "commLatencyUs": 8.2322,
-      "a2aLatencyUs": 25.8212,
-      "moeImbalance": 3,
-      "stepOverheadMs": 0.1113,
-      "prefillOverheadMs": 0.0743,
-      "perSequenceUs": 0.0783,
+      "comm": 0.27,
+      "commLatencyUs": 12.281,
+      "a2aLatencyUs": 31.5381,
+      "moeImbalance": 6.6766,
+      "stepOverheadMs": 0.05,
+      "prefillOverheadMs": 0.015,
+      "perSequenceUs": 0.0352,
       "perLayerUs": 39.6243,
-      "requestOverheadMs": 44.7547
+      "requestOverheadMs": 33.1551
     },
     "errorBand": {
-      "ttftMedian": 0.413,
-      "ttftP90": 0.711,
-      "tpotMedian": 0.125,
-      "tpotP90": 0.602
+      "ttftMedian": 0.238,
+      "ttftP90": 0.646,
+      "tpotMedian": 0.136,
+      "tpotP90": 0.632
     },
     "source": "fitted",
     "fittedRows": 120,
@@ -180,21 +180,21 @@ export const CALIBRATIONS: readonly Calibration[] = [
     "efficiencies": {
       "gemmCompute": 0.4452,
       "memory": 0.5739,
-      "attentionCompute": 0.2226,
+      "attentionCompute": 0.234,
       "comm": 0.2984,
       "commLatencyUs": 12.281,
-      "a2aLatencyUs": 19.1288,
+      "a2aLatencyUs": 20.1096,
       "moeImbalance": 3,
-      "stepOverheadMs": 0.0611,
+      "stepOverheadMs": 0.0642,
       "prefillOverheadMs": 1,
       "perSequenceUs": 6.3763,
       "perLayerUs": 39.6243,
       "requestOverheadMs": 221.6714
     },
     "errorBand": {
-      "ttftMedian": 0.438,
-      "ttftP90": 1.078,
-      "tpotMedian": 0.223,
+      "ttftMedian": 0.44,
+      "ttftP90": 1.077,
+      "tpotMedian": 0.224,
       "tpotP90": 0.66
     },
     "source": "fitted",
@@ -208,22 +208,22 @@ export const CALIBRATIONS: readonly Calibration[] = [
     "efficiencies": {
       "gemmCompute": 0.4027,
       "memory": 0.9,
-      "attentionCompute": 0.2869,
+      "attentionCompute": 0.3016,
       "comm": 0.2442,
       "commLatencyUs": 15,
       "a2aLatencyUs": 30,
-      "moeImbalance": 3,
-      "stepOverheadMs": 0.2991,
-      "prefillOverheadMs": 12.1825,
+      "moeImbalance": 3.3155,
+      "stepOverheadMs": 0.2005,
+      "prefillOverheadMs": 11.0232,
       "perSequenceUs": 0.0248,
-      "perLayerUs": 39.6242,
+      "perLayerUs": 41.6558,
       "requestOverheadMs": 25.8213
     },
     "errorBand": {
-      "ttftMedian": 0.124,
-      "ttftP90": 0.506,
-      "tpotMedian": 0.088,
-      "tpotP90": 0.218
+      "ttftMedian": 0.143,
+      "ttftP90": 0.475,
+      "tpotMedian": 0.092,
+      "tpotP90": 0.216
     },
     "source": "fitted",
     "fittedRows": 118,
@@ -238,20 +238,20 @@ export const CALIBRATIONS: readonly Calibration[] = [
       "memory": 0.9,
       "attentionCompute": 0.75,
       "comm": 0.95,
-      "commLatencyUs": 33.3831,
+      "commLatencyUs": 30.971,
       "a2aLatencyUs": 2,
       "moeImbalance": 1,
-      "stepOverheadMs": 2.9836,
-      "prefillOverheadMs": 28.5027,
+      "stepOverheadMs": 3.2974,
+      "prefillOverheadMs": 27.1126,
       "perSequenceUs": 11.0517,
       "perLayerUs": 12.5464,
-      "requestOverheadMs": 190.7946
+      "requestOverheadMs": 195.6246
     },
     "errorBand": {
-      "ttftMedian": 0.14,
-      "ttftP90": 0.46,
-      "tpotMedian": 0.13,
-      "tpotP90": 0.322
+      "ttftMedian": 0.141,
+      "ttftP90": 0.455,
+      "tpotMedian": 0.127,
+      "tpotP90": 0.318
     },
     "source": "fitted",
     "fittedRows": 77,
@@ -276,7 +276,7 @@ export const CALIBRATIONS: readonly Calibration[] = [
       "requestOverheadMs": 190.7946
     },
     "errorBand": {
-      "ttftMedian": 0.177,
+      "ttftMedian": 0.176,
       "ttftP90": 0.738,
       "tpotMedian": 0.239,
       "tpotP90": 0.768
@@ -292,22 +292,22 @@ export const CALIBRATIONS: readonly Calibration[] = [
     "efficiencies": {
       "gemmCompute": 0.65,
       "memory": 0.9,
-      "attentionCompute": 0.1514,
-      "comm": 0.3841,
-      "commLatencyUs": 15,
+      "attentionCompute": 0.2759,
+      "comm": 0.4691,
+      "commLatencyUs": 18.321,
       "a2aLatencyUs": 2.0162,
-      "moeImbalance": 3,
-      "stepOverheadMs": 2,
+      "moeImbalance": 5.4664,
+      "stepOverheadMs": 2.2103,
       "prefillOverheadMs": 0.0166,
       "perSequenceUs": 0.0166,
-      "perLayerUs": 20.6856,
+      "perLayerUs": 12.5465,
       "requestOverheadMs": 97.1443
     },
     "errorBand": {
-      "ttftMedian": 0.212,
-      "ttftP90": 0.56,
-      "tpotMedian": 0.138,
-      "tpotP90": 0.334
+      "ttftMedian": 0.202,
+      "ttftP90": 0.488,
+      "tpotMedian": 0.149,
+      "tpotP90": 0.347
     },
     "source": "fitted",
     "fittedRows": 120,
@@ -323,7 +323,7 @@ export const CALIBRATIONS: readonly Calibration[] = [
       "attentionCompute": 0.75,
       "comm": 0.2,
       "commLatencyUs": 33.3832,
-      "a2aLatencyUs": 38.5207,
+      "a2aLatencyUs": 34.855,
       "moeImbalance": 1,
       "stepOverheadMs": 2.2103,
       "prefillOverheadMs": 0.0166,
@@ -334,7 +334,7 @@ export const CALIBRATIONS: readonly Calibration[] = [
     "errorBand": {
       "ttftMedian": 0.419,
       "ttftP90": 0.847,
-      "tpotMedian": 0.135,
+      "tpotMedian": 0.142,
       "tpotP90": 0.484
     },
     "source": "fitted",
@@ -352,18 +352,18 @@ export const CALIBRATIONS: readonly Calibration[] = [
       "comm": 0.6058,
       "commLatencyUs": 13.5726,
       "a2aLatencyUs": 30,
-      "moeImbalance": 3,
-      "stepOverheadMs": 0.6024,
-      "prefillOverheadMs": 8.5848,
-      "perSequenceUs": 12.2167,
-      "perLayerUs": 41.6562,
+      "moeImbalance": 3.3155,
+      "stepOverheadMs": 0.4463,
+      "prefillOverheadMs": 6.3598,
+      "perSequenceUs": 14.9215,
+      "perLayerUs": 46.0372,
       "requestOverheadMs": 13.4798
     },
     "errorBand": {
-      "ttftMedian": 0.188,
-      "ttftP90": 0.524,
-      "tpotMedian": 0.087,
-      "tpotP90": 0.534
+      "ttftMedian": 0.195,
+      "ttftP90": 0.502,
+      "tpotMedian": 0.089,
+      "tpotP90": 0.528
     },
     "source": "fitted",
     "fittedRows": 120,

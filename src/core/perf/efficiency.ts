@@ -19,7 +19,11 @@ export interface Efficiencies {
   readonly commLatencyUs: number;
   /** Fixed latency of one expert-parallel all-to-all (dispatch or combine) of an MoE layer, microseconds. */
   readonly a2aLatencyUs: number;
-  /** Multiplier (>= 1) on routed-expert work for load imbalance across experts and EP ranks. */
+  /**
+   * Multiplier (>= 1) on routed-expert compute: load imbalance across experts and EP ranks, and the grouped
+   * kernels' shortfall against dense GEMMs at the same peak (many small GEMMs; under MoE tensor parallelism each
+   * expert's matrices split TP ways). The fits put it between 1 and 8.
+   */
   readonly moeImbalance: number;
   /** Fixed cost of every iteration (scheduling, launch, sampling), milliseconds. */
   readonly stepOverheadMs: number;
@@ -93,7 +97,7 @@ export const EFFICIENCY_BOUNDS: Readonly<Record<keyof Efficiencies, readonly [nu
   comm: [0.2, 0.95],
   commLatencyUs: [2, 200],
   a2aLatencyUs: [2, 500],
-  moeImbalance: [1, 3],
+  moeImbalance: [1, 10],
   stepOverheadMs: [0.05, 30],
   prefillOverheadMs: [0, 100],
   perSequenceUs: [0, 200],
